@@ -1,0 +1,58 @@
+import GRDB
+
+/// The ledger's schema. Append-only: a shipped migration is never modified; a change is a new
+/// migration below the others.
+enum LedgerMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-users-runs-attempts") { db in
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.create(table: "runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("started_at", .double).notNull()
+                t.column("finished_at", .double)
+                t.column("pid", .integer).notNull()
+                t.column("input_path", .text)
+                t.column("input_sha256", .text)
+                t.column("options", .text)
+                t.column("counts", .text)
+                t.column("outcome", .text)
+                t.column("exit_code", .integer)
+            }
+            try db.create(table: "users") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("provider", .text).notNull()
+                t.column("email", .text).notNull()
+                t.column("organisation", .text).notNull().defaults(to: "")
+                t.column("state", .text).notNull()
+                t.column("grant_id", .text)
+                t.column("credential_id", .text)
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("last_status", .integer)
+                t.column("last_error_type", .text)
+                t.column("last_error_message", .text)
+                t.column("last_request_id", .text)
+                t.column("first_seen_run", .integer)
+                t.column("last_seen_run", .integer)
+                t.column("updated_at", .double).notNull()
+                t.uniqueKey(["provider", "email"])
+            }
+            try db.create(index: "users_state", on: "users", columns: ["state"])
+            try db.create(table: "attempts") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("user_id", .integer).notNull().indexed()
+                t.column("run_id", .integer).notNull()
+                t.column("at", .double).notNull()
+                t.column("call", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("status", .integer)
+                t.column("request_id", .text)
+                t.column("error_type", .text)
+            }
+        }
+        return migrator
+    }
+}

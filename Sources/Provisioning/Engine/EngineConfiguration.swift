@@ -1,0 +1,34 @@
+import NylasAPI
+
+/// How the engine provisions: whom, how fast, how persistently. Defaults follow DESIGN.md.
+public struct EngineConfiguration: Sendable {
+    public var provider: Provider
+    public var credentialID: String
+    /// Google scopes; ignored for Microsoft.
+    public var scopes: [String] = []
+    /// Requests in flight at most.
+    public var concurrency: Int = 64
+    /// Requests per second at most (Nylas allows 50 per application).
+    public var rate: Double = 45
+    /// Requests that may leave together after an idle moment.
+    public var burst: Int = 5
+    /// Tries per user per run for transient errors.
+    public var maxAttempts: Int = 5
+    /// Retries allowed in the whole run; nil: a quarter of the users, at least 50.
+    public var retryBudget: Int?
+    public var transientBackoff = BackoffPolicy(base: 0.5, cap: 30)
+    public var throttleBackoff = BackoffPolicy(base: 1, cap: 60)
+    /// A `Retry-After` longer than this defers users instead of sleeping through the night.
+    public var maxRetryAfter: Double = 120
+    /// 429s one user may meet in a run before it is deferred.
+    public var maxThrottles: Int = 50
+    /// Identical permanent errors in a row that stop the run.
+    public var breakerThreshold: Int = 25
+    /// Seconds that calls in flight may take to finish after a stop, before they are abandoned.
+    public var stopGrace: Double = 10
+
+    public init(provider: Provider, credentialID: String) {
+        self.provider = provider
+        self.credentialID = credentialID
+    }
+}

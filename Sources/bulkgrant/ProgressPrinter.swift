@@ -1,0 +1,51 @@
+import Foundation
+import Provisioning
+
+/// The live progress line on a terminal (redrawn twice a second), or a plain log line every
+/// five seconds when standard error is a file or a pipe, as under cron.
+final class ProgressPrinter: @unchecked Sendable {
+    private let live: Bool
+    private var task: Task<Void, Never>?
+    private let lock = NSLock()
+
+    init(live: Bool) {
+        self.live = live
+    }
+
+    func start(_ progress: RunProgress) {
+        let live = self.live
+        let task = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(live ? 500 : 5000))
+                if Task.isCancelled { break }
+                let line = Self.line(await progress.snapshot())
+                Console.stderr(live ? "\r\u{1B}[K" + line : "bulkgrant: " + line + "\n")
+            }
+        }
+        lock.withLock { self.task = task }
+    }
+
+    func stop() async {
+        let task = lock.withLock { self.task }
+        task?.cancel()
+        await task?.value
+        if live && task != nil { Console.stderr("\r\u{1B}[K") }
+    }
+
+    static func line(_ snapshot: RunProgress.Snapshot) -> String {
+        var text = "\(snapshot.done)/\(snapshot.total) done"
+        text += String(format: " · %.1f users/s", snapshot.rate)
+        if let eta = snapshot.eta, snapshot.done < snapshot.total { text += " · ETA \(Self.duration(eta))" }
+        text += " · \(snapshot.granted) granted"
+        if snapshot.failed > 0 { text += " · \(snapshot.failed) failed" }
+        if snapshot.deferred > 0 { text += " · \(snapshot.deferred) deferred" }
+        return text
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        return "\(total / 3600)h\(String(format: "%02d", (total % 3600) / 60))m"
+    }
+}
