@@ -92,7 +92,7 @@ struct CSVRecordParser {
                 } else if b == delim {
                     endField()
                     i += 1
-                } else if b == quote && state == .fieldStart && isFieldBlankSoFar() {
+                } else if b == quote && state == .fieldStart {  // only blanks precede it in this field
                     dropFieldContent()
                     state = .quoted
                     quoteLine = line
@@ -103,7 +103,7 @@ struct CSVRecordParser {
                     let atFieldStart = state == .fieldStart
                     var j = i + 1
                     if atFieldStart, b == 0x20 || b == 0x09 {
-                        while j < n, chunk[j] == 0x20 || chunk[j] == 0x09 { j += 1 }
+                        while j < n, chunk[j] == 0x20 || chunk[j] == 0x09, chunk[j] != delim { j += 1 }
                     } else {
                         while j < n {
                             let c = chunk[j]
@@ -170,10 +170,6 @@ struct CSVRecordParser {
 
     private var fieldStartOffset: Int { record.fieldEnds.last ?? 0 }
 
-    private func isFieldBlankSoFar() -> Bool {
-        record.bytes[fieldStartOffset...].allSatisfy { $0 == 0x20 || $0 == 0x09 }
-    }
-
     private mutating func dropFieldContent() {
         let start = fieldStartOffset
         if record.bytes.count > start { record.bytes.removeSubrange(start...) }
@@ -202,6 +198,8 @@ struct CSVRecordParser {
 
     private mutating func endField() {
         guard state != .skipping else { return }
+        // Delimiters count towards the limit too, so `,,,,…` cannot grow `fieldEnds` without bound.
+        if record.bytes.count + record.fieldEnds.count >= maxRecordBytes { overflow(); return }
         record.fieldEnds.append(record.bytes.count)
         state = .fieldStart
     }
