@@ -74,7 +74,7 @@ public struct FaultPlan: Sendable, Hashable {
 
     /// Parses `MIN` or `MIN-MAX` milliseconds.
     public static func parseLatency(_ text: String) throws -> ClosedRange<Double> {
-        let parts = text.split(separator: "-").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...2).contains(parts.count), parts.allSatisfy({ $0 != nil && $0! >= 0 }) else {
             throw SandboxError("bad latency '\(text)': write MIN or MIN-MAX in milliseconds, e.g. 200-400")
         }

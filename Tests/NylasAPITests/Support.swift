@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import NylasAPI
+import NylasSandbox
+
+/// A logger that prints nothing, so test output stays readable.
+let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// Credentials every sandbox of these tests starts with.
+enum Seed {
+    static let google = "cred-google"
+    static let microsoft = "cred-microsoft"
+    static let scopes = ["https://www.googleapis.com/auth/calendar"]
+
+    static var credentials: [SandboxConfiguration.SeedCredential] {
+        [
+            .init(provider: .google, id: google, name: "seeded google"),
+            .init(provider: .microsoft, id: microsoft, name: "seeded microsoft"),
+        ]
+    }
+}
+
+/// A sandbox configuration with the seeded credentials and a rate limit high enough that no
+/// test meets it unless it asks to.
+func sandboxConfiguration(_ change: (inout SandboxConfiguration) -> Void = { _ in }) -> SandboxConfiguration {
+    var configuration = SandboxConfiguration()
+    configuration.apiKey = "test-key-\(UUID().uuidString)"
+    configuration.rateLimit = 10_000
+    configuration.seedCredentials = Seed.credentials
+    configuration.randomSeed = 42
+    change(&configuration)
+    return configuration
+}
+
+/// Starts a real sandbox on an ephemeral loopback port, builds a real `NylasClient` for it,
+/// runs `body`, and always shuts both down.
+///
+/// - Parameters:
+///   - apiKey: the key the client sends; the sandbox's own key when nil.
+///   - requestTimeout: the client's request timeout in seconds.
+func withSandbox<T>(
+    _ configuration: SandboxConfiguration = sandboxConfiguration(),
+    apiKey: String? = nil,
+    requestTimeout: Double = 10,
+    _ body: (SandboxServer, NylasClient) async throws -> T
+) async throws -> T {
+    let server = try await SandboxServer.start(configuration, logger: quietLogger)
+    var clientConfiguration = NylasClientConfiguration(
+        endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(apiKey ?? configuration.apiKey))
+    clientConfiguration.requestTimeout = requestTimeout
+    clientConfiguration.connectTimeout = 5
+    let client = NylasClient(configuration: clientConfiguration, logger: quietLogger)
+    do {
+        let result = try await body(server, client)
+        try await client.shutdown()
+        await server.stop()
+        return result
+    } catch {
+        try? await client.shutdown()
+        await server.stop()
+        throw error
+    }
+}
+
+extension NylasClient {
+    /// A Google bulk-auth call with the seeded credential.
+    func authenticateGoogle(_ email: String, scopes: [String] = Seed.scopes) async throws -> ItemResponse<Grant> {
+        try await customAuthentication(
+            .bulk(provider: .google, credentialID: Seed.google, email: email, scopes: scopes))
+    }
+}
+
+/// Fake but well-formed service-account key fields.
+func serviceAccountData(keyID: String = "0123456789abcdef") -> [String: String] {
+    [
+        "type": "service_account",
+        "project_id": "bulkgrant-tests",
+        "private_key_id": keyID,
+        "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
+        "client_email": "bulkgrant@bulkgrant-tests.iam.gserviceaccount.com",
+        "client_id": "109876543210987654321",
+    ]
+}
