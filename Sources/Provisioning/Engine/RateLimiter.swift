@@ -18,7 +18,9 @@ public actor RateLimiter {
     private let throttleBackoff: BackoffPolicy
     private var theoreticalArrival: Double
     private var pausedUntil: Double
-    private var lastCut = -Double.infinity
+    /// Calls admitted before this moment were in the air when the rate was last cut: their
+    /// 429s are echoes of the same overload and do not cut it again.
+    private var echoesUntil = -Double.infinity
     private var consecutiveThrottles = 0
     private var random = SystemRandomNumberGenerator()
 
@@ -26,7 +28,9 @@ public actor RateLimiter {
         self.ceiling = rate
         self.rate = rate
         self.burst = Double(max(burst, 1))
-        self.minimumRate = min(rate, 1)
+        // Halving has a floor: the pause on Retry-After does the hard braking, and a rate that
+        // sinks too low would queue every task's reservation far into the future.
+        self.minimumRate = rate / 8
         self.clock = clock
         self.throttleBackoff = throttleBackoff
         self.theoreticalArrival = clock.now()
@@ -46,18 +50,23 @@ public actor RateLimiter {
     }
 
     /// A call was throttled: pause everyone and cut the rate, once per burst of 429s.
-    /// - Parameter admittedAt: when the throttled call was admitted; 429s for calls admitted
-    ///   before the last cut are echoes of the same overload and do not cut again.
+    /// - Parameter admittedAt: when the throttled call was admitted.
     public func throttled(retryAfter: Double?, admittedAt: Double) {
         let now = clock.now()
         consecutiveThrottles += 1
         let pause = retryAfter ?? throttleBackoff.delay(attempt: consecutiveThrottles, using: &random)
         pausedUntil = max(pausedUntil, now + pause)
         theoreticalArrival = max(theoreticalArrival, pausedUntil)
-        if admittedAt >= lastCut, rate.isFinite {
+        if admittedAt >= echoesUntil, rate.isFinite {
             rate = max(minimumRate, rate / 2)
-            lastCut = now
+            echoesUntil = pausedUntil
         }
+    }
+
+    /// Whether a pause began after a task reserved its slot: it must then reserve again rather
+    /// than fire into the overload.
+    public func isPaused() -> Bool {
+        pausedUntil > clock.now()
     }
 
     /// A call succeeded: climb back towards the ceiling.

@@ -37,6 +37,8 @@ struct UserProvisioner: Sendable {
                 return await finish(item, &outcome, .deferred(outcomeUnknown: unknown), error: error, unknown: unknown)
             case .proceed(let delay):
                 guard await control.pause(delay) else { return outcome }
+                // A 429 elsewhere while this task waited: take a new slot after the pause.
+                if delay > 0, await limiter.isPaused() { continue }
                 admittedAt = clock.now()
             }
             guard await control.isRunning else { return outcome }
