@@ -66,6 +66,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "bulkgrant-bench",
+            dependencies: [
+                "NylasAPI",
+                "NylasSandbox",
+                "GrantLedger",
+                "Provisioning",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "NylasAPITests", dependencies: ["NylasAPI", "NylasSandbox"]),
         .testTarget(name: "NylasSandboxTests", dependencies: ["NylasAPI", "NylasSandbox"]),
         .testTarget(name: "GrantLedgerTests", dependencies: ["GrantLedger"]),
@@ -73,6 +83,10 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger"]
+        ),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "Provisioning"]
         ),
     ]
 )

@@ -1,0 +1,1 @@
+print("bulkgrant-bench: not yet")

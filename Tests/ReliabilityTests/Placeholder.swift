@@ -1,0 +1,3 @@
+import Testing
+
+@Test("the reliability target builds") func reliabilityTargetBuilds() { #expect(Bool(true)) }
