@@ -73,6 +73,7 @@ let package = Package(
                 "NylasSandbox",
                 "GrantLedger",
                 "Provisioning",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

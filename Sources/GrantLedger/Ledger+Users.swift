@@ -66,9 +66,10 @@ extension Ledger {
         try await writerHandle.write(updates)
     }
 
-    /// Transactions the group-commit writer has committed, and the updates in them.
-    public func writerStatistics() async -> (commits: Int, updates: Int) {
-        (await writerHandle.commits, await writerHandle.updatesWritten)
+    /// Transactions the group-commit writer has committed, the updates in them, and the
+    /// seconds spent writing them.
+    public func writerStatistics() async -> (commits: Int, updates: Int, busySeconds: Double) {
+        (await writerHandle.commits, await writerHandle.updatesWritten, await writerHandle.busySeconds)
     }
 
     /// Users per state.

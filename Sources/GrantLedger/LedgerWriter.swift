@@ -13,6 +13,8 @@ actor LedgerWriter {
     /// Transactions committed, for tests and the overhead benchmark.
     private(set) var commits = 0
     private(set) var updatesWritten = 0
+    /// Seconds spent inside write transactions, for the overhead benchmark's ledger share.
+    private(set) var busySeconds = 0.0
 
     init(pool: DatabasePool, path: String) {
         self.pool = pool
@@ -38,10 +40,12 @@ actor LedgerWriter {
             let batchWaiters = waiters
             queued = []
             waiters = []
+            let started = ContinuousClock.now
             do {
                 try await pool.write { db in
                     for update in batch { try Self.apply(update, db) }
                 }
+                busySeconds += (ContinuousClock.now - started) / .seconds(1)
                 commits += 1
                 updatesWritten += batch.count
                 batchWaiters.forEach { $0.resume() }

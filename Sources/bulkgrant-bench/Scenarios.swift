@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+import NylasAPI
+import NylasSandbox
+import Provisioning
+
+/// The five scenarios of issue #7.
+enum Scenarios {
+    /// 1. Nylas's 50/s limit, 300 ± 100 ms latency, 1,500 users; at the default rate and at 50/s.
+    static func rateBound() async throws -> [BenchLine] {
+        var lines: [BenchLine] = []
+        for rate in [45.0, 50.0] {
+            let server = try await Bench.sandbox(rateLimit: 50, latencyMs: 200...400)
+            let (report, _) = try await Bench.provision(users: 1500, server: server) { engine in
+                engine.rate = rate
+            }
+            let stats = await server.state.stats()
+            await server.stop()
+            let achieved = report.achievedRate
+            let ratio = achieved / rate
+            let throttled = Double(stats.rateLimited) / Double(max(1, report.apiCalls))
+            let target = rate == 45 ? 0.97 : 0.96
+            let pass = ratio >= target && (rate == 45 ? stats.rateLimited == 0 : throttled <= 0.01)
+            lines.append(
+                BenchLine(
+                    name: "rate-bound, --rate \(Int(rate)), limit 50/s, 300±100 ms, 1,500 users",
+                    figure: String(format: "%.2f calls/s", achieved), ideal: String(format: "%.0f/s", rate),
+                    ratio: ratio, target: "≥ \(target), 429s \(rate == 45 ? "= 0" : "≤ 1%")", pass: pass,
+                    note: "429s: \(stats.rateLimited) of \(report.apiCalls) calls, granted \(report.granted)"))
+        }
+        return lines
+    }
+
+    /// 2. No limit, 200 ms latency, 64 in flight, 3,000 users: the bound is 64 / 0.2 s = 320/s.
+    static func latencyBound() async throws -> BenchLine {
+        let server = try await Bench.sandbox(rateLimit: 0, latencyMs: 200...200)
+        let (report, _) = try await Bench.provision(users: 3000, server: server) { engine in
+            engine.rate = .infinity
+            engine.concurrency = 64
+        }
+        await server.stop()
+        let ideal = 64 / 0.2
+        let ratio = report.achievedRate / ideal
+        return BenchLine(
+            name: "latency-bound, no limit, 200 ms, --concurrency 64, 3,000 users",
+            figure: String(format: "%.1f calls/s", report.achievedRate), ideal: "\(Int(ideal))/s", ratio: ratio,
+            target: "≥ 0.90", pass: ratio >= 0.90, note: "granted \(report.granted)")
+    }
+
+    /// 3. No limit, no latency, 20,000 users: the engine's, ledger's and HTTP's own cost.
+    static func overhead() async throws -> BenchLine {
+        let server = try await Bench.sandbox(rateLimit: 0, latencyMs: 0...0)
+        let started = ContinuousClock.now
+        let (report, busy) = try await Bench.provision(users: 20_000, server: server) { engine in
+            engine.rate = .infinity
+        }
+        let wall = (ContinuousClock.now - started) / .seconds(1)
+        await server.stop()
+        let usersPerSecond = Double(report.granted) / report.durationSeconds
+        return BenchLine(
+            name: "overhead, no limit, no latency, 20,000 users (engine, ledger, HTTP and sandbox in one process)",
+            figure: String(format: "%.0f users/s", usersPerSecond), ideal: "2,000 users/s",
+            ratio: usersPerSecond / 2000, target: "≥ 1.0", pass: usersPerSecond >= 2000,
+            note: String(format: "ledger writes %.0f%% of the run (%.2f s of %.2f s), wall with export %.1f s", 100 * busy / report.durationSeconds, busy, report.durationSeconds, wall))
+    }
+
+    /// 4. Nightly no-op: everyone already granted; the real binary, 100,000 and 1,000,000 users.
+    static func nightlyNoop() async throws -> [BenchLine] {
+        var lines: [BenchLine] = []
+        for (users, wallTarget) in [(100_000, 3.0), (1_000_000, 20.0)] {
+            let dir = try Bench.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let server = try await Bench.sandbox(rateLimit: 0, latencyMs: 0...0)
+            let input = dir + "/export.csv"
+            try Bench.writeExport(input, count: users)
+            let ledger = dir + "/ledger.sqlite"
+            try prepareLedger(ledger, users: users, pendingEvery: 0)
+            let result = try Bench.timedBinary(
+                ["run", input, "--provider", "google", "--credential-id", Bench.credential, "--scope", "s",
+                 "--ledger", ledger, "--api-uri", server.baseURI, "--json", "--no-progress"], in: dir)
+            let calls = await server.state.stats().calls.reduce(0) { $0 + $1.count }
+            await server.stop()
+            let rssOK = users < 1_000_000 || result.rssMB <= 300
+            lines.append(
+                BenchLine(
+                    name: "nightly no-op, \(users) users all granted (bulkgrant binary)",
+                    figure: String(format: "%.2f s", result.wall), ideal: String(format: "%.0f s", wallTarget),
+                    ratio: result.wall / wallTarget, target: "≤ 1.0, 0 API calls\(users >= 1_000_000 ? ", RSS ≤ 300 MB" : "")",
+                    pass: result.wall <= wallTarget && calls == 0 && rssOK && result.stdout.contains("\"skipped\":\(users)"),
+                    note: String(format: "API calls %d, peak RSS %.0f MB", calls, result.rssMB)))
+        }
+        return lines
+    }
+
+    /// 5. Resume: a 1,000,000-row ledger with 1,000 users left to do; time to the first request.
+    static func resumeStartup() async throws -> BenchLine {
+        let dir = try Bench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = FirstRequest()
+        var configuration = SandboxConfiguration()
+        configuration.apiKey = Bench.key
+        configuration.rateLimit = 0
+        configuration.seedCredentials = [.init(provider: .google, id: Bench.credential, name: "bench")]
+        configuration.observer = { event in
+            if case .answered = event { first.mark() }
+        }
+        let server = try await SandboxServer.start(configuration, logger: Bench.logger)
+        let input = dir + "/export.csv"
+        try Bench.writeExport(input, count: 1_000_000)
+        let ledger = dir + "/ledger.sqlite"
+        try prepareLedger(ledger, users: 1_000_000, pendingEvery: 1000)
+        first.start()
+        let result = try Bench.timedBinary(
+            ["run", input, "--provider", "google", "--credential-id", Bench.credential, "--scope", "s",
+             "--ledger", ledger, "--api-uri", server.baseURI, "--rate", "100000", "--json", "--no-progress"], in: dir)
+        await server.stop()
+        let startup = first.elapsed ?? .infinity
+        return BenchLine(
+            name: "resume start-up, 1,000,000-row ledger, 1,000 users to retry",
+            figure: String(format: "%.2f s to the first request", startup), ideal: "3 s", ratio: startup / 3,
+            target: "≤ 1.0", pass: startup <= 3,
+            note: String(format: "whole run %.2f s, peak RSS %.0f MB, granted %@", result.wall, result.rssMB,
+                         result.stdout.contains("\"granted\":1000") ? "1000" : "?"))
+    }
+
+    /// Writes a ledger whose users are all granted but one in `pendingEvery` (none when 0).
+    static func prepareLedger(_ path: String, users: Int, pendingEvery: Int) throws {
+        // Let the ledger create its schema and bind itself to the loopback sandbox.
+        try GrantLedgerBootstrap.create(path)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            let statement = try db.makeStatement(
+                sql: "INSERT INTO users (provider, email, organisation, state, grant_id, attempts, updated_at) VALUES ('google', ?, '', ?, ?, 1, 0)")
+            for index in 0..<users {
+                let pending = pendingEvery > 0 && index % pendingEvery == 0
+                try statement.execute(arguments: [
+                    Bench.email(index), pending ? "failed" : "granted", pending ? nil : "grant-\(index)",
+                ])
+            }
+        }
+        try queue.close()
+    }
+}
+
+/// When the first request reached the sandbox, relative to `start()`.
+final class FirstRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var began: ContinuousClock.Instant?
+    private var first: ContinuousClock.Instant?
+
+    func start() { lock.withLock { began = .now } }
+    func mark() { lock.withLock { if first == nil { first = .now } } }
+    var elapsed: Double? {
+        lock.withLock {
+            guard let began, let first else { return nil }
+            return (first - began) / .seconds(1)
+        }
+    }
+}

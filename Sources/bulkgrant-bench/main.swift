@@ -1,1 +1,0 @@
-print("bulkgrant-bench: not yet")
