@@ -77,8 +77,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "NylasAPITests", dependencies: ["NylasAPI", "NylasSandbox"]),
-        .testTarget(name: "NylasSandboxTests", dependencies: ["NylasAPI", "NylasSandbox"]),
+        .target(
+            name: "SandboxTestSupport",
+            dependencies: ["NylasAPI", "NylasSandbox", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SandboxTestSupport"
+        ),
+        .testTarget(name: "NylasAPITests", dependencies: ["NylasAPI", "NylasSandbox", "SandboxTestSupport"]),
+        .testTarget(
+            name: "NylasSandboxTests",
+            dependencies: ["NylasAPI", "NylasSandbox", "SandboxTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "GrantLedgerTests", dependencies: ["GrantLedger"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "NylasSandbox"]),
         .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import NylasAPI
 import NylasSandbox
+import SandboxTestSupport
 import Testing
 
 @Suite("Connectors and credentials against the sandbox")

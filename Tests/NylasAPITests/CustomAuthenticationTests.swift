@@ -1,6 +1,7 @@
 import Foundation
 import NylasAPI
 import NylasSandbox
+import SandboxTestSupport
 import Testing
 
 @Suite("POST /v3/connect/custom against the sandbox")

@@ -1,5 +1,6 @@
 import Foundation
 import NylasAPI
+import SandboxTestSupport
 import Testing
 
 @Suite("APIEndpoint")

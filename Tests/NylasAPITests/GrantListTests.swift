@@ -1,6 +1,7 @@
 import Foundation
 import NylasAPI
 import NylasSandbox
+import SandboxTestSupport
 import Testing
 
 @Suite("GET /v3/grants against the sandbox")

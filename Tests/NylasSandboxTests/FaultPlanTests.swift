@@ -1,4 +1,5 @@
 import NylasSandbox
+import SandboxTestSupport
 import Testing
 
 @Suite("FaultPlan parsing")

@@ -1,6 +1,7 @@
 import Foundation
 import NylasAPI
 import NylasSandbox
+import SandboxTestSupport
 import Testing
 
 /// Each fault knob at probability 1.0, so that every outcome is deterministic.

@@ -1,6 +1,7 @@
 import Foundation
 import NylasAPI
 import NylasSandbox
+import SandboxTestSupport
 import Testing
 
 /// The bytes on the wire, read without `NylasClient`: the shapes of the OpenAPI subset, and the

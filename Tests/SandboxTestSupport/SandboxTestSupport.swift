@@ -4,15 +4,18 @@ import NylasAPI
 import NylasSandbox
 
 /// A logger that prints nothing, so test output stays readable.
-let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+public let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-/// Credentials every sandbox of these tests starts with (a copy of NylasAPITests/Support.swift: test targets share no code).
-enum Seed {
-    static let google = "cred-google"
-    static let microsoft = "cred-microsoft"
-    static let scopes = ["https://www.googleapis.com/auth/calendar"]
+/// Credentials every sandbox of these tests starts with.
+///
+/// Shared by NylasAPITests and NylasSandboxTests (a library target, since test targets cannot
+/// import each other).
+public enum Seed {
+    public static let google = "cred-google"
+    public static let microsoft = "cred-microsoft"
+    public static let scopes = ["https://www.googleapis.com/auth/calendar"]
 
-    static var credentials: [SandboxConfiguration.SeedCredential] {
+    public static var credentials: [SandboxConfiguration.SeedCredential] {
         [
             .init(provider: .google, id: google, name: "seeded google"),
             .init(provider: .microsoft, id: microsoft, name: "seeded microsoft"),
@@ -22,7 +25,7 @@ enum Seed {
 
 /// A sandbox configuration with the seeded credentials and a rate limit high enough that no
 /// test meets it unless it asks to.
-func sandboxConfiguration(_ change: (inout SandboxConfiguration) -> Void = { _ in }) -> SandboxConfiguration {
+public func sandboxConfiguration(_ change: (inout SandboxConfiguration) -> Void = { _ in }) -> SandboxConfiguration {
     var configuration = SandboxConfiguration()
     configuration.apiKey = "test-key-\(UUID().uuidString)"
     configuration.rateLimit = 10_000
@@ -38,7 +41,7 @@ func sandboxConfiguration(_ change: (inout SandboxConfiguration) -> Void = { _ i
 /// - Parameters:
 ///   - apiKey: the key the client sends; the sandbox's own key when nil.
 ///   - requestTimeout: the client's request timeout in seconds.
-func withSandbox<T>(
+public func withSandbox<T>(
     _ configuration: SandboxConfiguration = sandboxConfiguration(),
     apiKey: String? = nil,
     requestTimeout: Double = 10,
@@ -64,14 +67,14 @@ func withSandbox<T>(
 
 extension NylasClient {
     /// A Google bulk-auth call with the seeded credential.
-    func authenticateGoogle(_ email: String, scopes: [String] = Seed.scopes) async throws -> ItemResponse<Grant> {
+    public func authenticateGoogle(_ email: String, scopes: [String] = Seed.scopes) async throws -> ItemResponse<Grant> {
         try await customAuthentication(
             .bulk(provider: .google, credentialID: Seed.google, email: email, scopes: scopes))
     }
 }
 
 /// Fake but well-formed service-account key fields.
-func serviceAccountData(keyID: String = "0123456789abcdef") -> [String: String] {
+public func serviceAccountData(keyID: String = "0123456789abcdef") -> [String: String] {
     [
         "type": "service_account",
         "project_id": "bulkgrant-tests",
@@ -80,43 +83,4 @@ func serviceAccountData(keyID: String = "0123456789abcdef") -> [String: String] 
         "client_email": "bulkgrant@bulkgrant-tests.iam.gserviceaccount.com",
         "client_id": "109876543210987654321",
     ]
-}
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// A raw HTTP exchange with the sandbox, bypassing `NylasClient`, to see the bytes on the wire.
-struct RawAnswer: Sendable {
-    var status: Int
-    var headers: [String: String]
-    var body: Data
-
-    /// The body as a JSON object.
-    func object() throws -> [String: Any] {
-        guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            throw SandboxError("not a JSON object: \(String(decoding: body, as: UTF8.self))")
-        }
-        return object
-    }
-}
-
-/// Sends one request with exactly the given headers (URLSession adds only Host, Accept-Encoding
-/// and Content-Length) and returns the answer.
-func raw(
-    _ method: String, _ url: String, headers: [String: String] = [:], body: Data? = nil
-) async throws -> RawAnswer {
-    var request = URLRequest(url: URL(string: url)!)
-    request.httpMethod = method
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    request.httpBody = body
-    let session = URLSession(configuration: .ephemeral)
-    defer { session.finishTasksAndInvalidate() }
-    let (data, response) = try await session.data(for: request)
-    let http = response as! HTTPURLResponse
-    var fields: [String: String] = [:]
-    for (name, value) in http.allHeaderFields {
-        fields[String(describing: name).lowercased()] = String(describing: value)
-    }
-    return RawAnswer(status: http.statusCode, headers: fields, body: data)
 }
