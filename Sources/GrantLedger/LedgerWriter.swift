@@ -43,7 +43,8 @@ actor LedgerWriter {
             let started = ContinuousClock.now
             do {
                 try await pool.write { db in
-                    for update in batch { try Self.apply(update, db) }
+                    let now = Date().timeIntervalSince1970
+                    for update in batch { try Self.apply(update, db, now: now) }
                 }
                 busySeconds += (ContinuousClock.now - started) / .seconds(1)
                 commits += 1
@@ -59,31 +60,37 @@ actor LedgerWriter {
         flushing = false
     }
 
-    private static func apply(_ update: UserUpdate, _ db: Database) throws {
-        var assignments = "state = ?, updated_at = ?, attempts = attempts + ?"
-        var arguments: StatementArguments = [update.state.rawValue, Date().timeIntervalSince1970, update.attemptsDelta]
-        if let grantID = update.grantID {
-            assignments += ", grant_id = ?"
-            arguments += [grantID]
-        }
-        if let credentialID = update.credentialID {
-            assignments += ", credential_id = ?"
-            arguments += [credentialID]
-        }
-        if let error = update.error {
-            assignments += ", last_status = ?, last_error_type = ?, last_error_message = ?, last_request_id = ?"
-            arguments += [error.status, error.type, error.message, error.requestID]
-        } else if update.clearsError {
-            assignments += ", last_status = NULL, last_error_type = NULL, last_error_message = NULL"
-        }
-        if let runID = update.runID {
-            assignments += ", last_seen_run = ?"
-            arguments += [runID]
-        }
-        arguments += [update.userID]
-        try db.execute(sql: "UPDATE users SET \(assignments) WHERE id = ?", arguments: arguments)
-        if var attempt = update.attempt {
-            try attempt.insert(db)
+    /// One cached statement serves every update: optional fields keep their value when absent,
+    /// so the hot path never builds or prepares SQL.
+    private static let updateSQL = """
+        UPDATE users SET state = ?, updated_at = ?, attempts = attempts + ?,
+          grant_id = COALESCE(?, grant_id), credential_id = COALESCE(?, credential_id),
+          last_status = CASE ? WHEN 1 THEN ? WHEN 2 THEN NULL ELSE last_status END,
+          last_error_type = CASE ? WHEN 1 THEN ? WHEN 2 THEN NULL ELSE last_error_type END,
+          last_error_message = CASE ? WHEN 1 THEN ? WHEN 2 THEN NULL ELSE last_error_message END,
+          last_request_id = CASE ? WHEN 1 THEN ? ELSE last_request_id END,
+          last_seen_run = COALESCE(?, last_seen_run)
+        WHERE id = ?
+        """
+    private static let attemptSQL = """
+        INSERT INTO attempts (user_id, run_id, at, call, outcome, status, request_id, error_type)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    private static func apply(_ update: UserUpdate, _ db: Database, now: Double) throws {
+        // 0 keeps the recorded error, 1 replaces it, 2 clears it.
+        let mode = update.error != nil ? 1 : (update.clearsError ? 2 : 0)
+        let error = update.error
+        try db.cachedStatement(sql: updateSQL).execute(arguments: [
+            update.state.rawValue, now, update.attemptsDelta, update.grantID, update.credentialID,
+            mode, error?.status, mode, error?.type, mode, error?.message, mode, error?.requestID,
+            update.runID, update.userID,
+        ])
+        if let attempt = update.attempt {
+            try db.cachedStatement(sql: attemptSQL).execute(arguments: [
+                attempt.userID, attempt.runID, attempt.at, attempt.call, attempt.outcome, attempt.status,
+                attempt.requestID, attempt.errorType,
+            ])
         }
     }
 }
