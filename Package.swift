@@ -13,7 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.11.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
@@ -95,6 +95,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ReliabilityTests",
+            dependencies: [
+                "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "Provisioning",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CommandsTests", dependencies: ["bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "SandboxTestSupport"]),
+        .testTarget(
+            name: "OperationsTests",
             dependencies: ["bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "Provisioning"]
         ),
     ]

@@ -5,15 +5,20 @@ import GRDB
 extension Ledger {
     /// Every user of a provider, by email: what the planner compares an export with.
     public func users(provider: String) async throws -> [String: UserSnapshot] {
-        try await pool.read { db in
-            var result: [String: UserSnapshot] = [:]
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT id, email, state, organisation FROM users WHERE provider = ?", arguments: [provider])
-            while let row = try cursor.next() {
-                let state = UserState(rawValue: row[2]) ?? .pending
-                result[row[1]] = UserSnapshot(id: row[0], state: state, organisation: row[3])
+        do {
+            return try await pool.read { db in
+                var result: [String: UserSnapshot] = [:]
+                let cursor = try Row.fetchCursor(
+                    db, sql: "SELECT id, email, state, organisation FROM users WHERE provider = ?", arguments: [provider])
+                while let row = try cursor.next() {
+                    let state = UserState(rawValue: row[2]) ?? .pending
+                    result[row[1]] = UserSnapshot(id: row[0], state: state, organisation: row[3])
+                }
+                return result
             }
-            return result
+        } catch {
+            // The first full read is where a damaged page shows: say so as `open` would.
+            throw Ledger.classify(error, path: path)
         }
     }
 

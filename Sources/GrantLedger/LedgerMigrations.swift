@@ -53,6 +53,16 @@ enum LedgerMigrations {
                 t.column("error_type", .text)
             }
         }
+        // Nightly operations: the provider and export size of each run (the shrink safeguard
+        // compares tonight's export with the last one), and an index for per-run questions
+        // (API calls per status, users failing in several runs).
+        migrator.registerMigration("v2-runs-provider-export-size") { db in
+            try db.alter(table: "runs") { t in
+                t.add(column: "provider", .text)
+                t.add(column: "export_users", .integer)
+            }
+            try db.create(index: "attempts_run", on: "attempts", columns: ["run_id"])
+        }
         return migrator
     }
 }

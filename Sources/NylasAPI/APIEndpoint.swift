@@ -61,9 +61,11 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { baseURI }
 
+    /// Only names that cannot leave the machine: `localhost`, `::1` and 127.x.x.x. Not
+    /// `*.localhost`, which most resolvers pass on to DNS, where any answer may come back.
     static func isLoopbackHost(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        if bare == "localhost" || bare == "::1" || bare.hasSuffix(".localhost") { return true }
+        if bare == "localhost" || bare == "::1" { return true }
         let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }

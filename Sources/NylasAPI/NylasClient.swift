@@ -56,17 +56,19 @@ public final class NylasClient: Sendable {
         let status: Int
         let headers: HTTPHeaders
         let bytes: ByteBuffer
+        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.requestTimeout * 1000))
         do {
-            let response = try await http.execute(
-                request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+            let response = try await http.execute(request, deadline: deadline)
             status = Int(response.status.code)
             headers = response.headers
-            bytes = try await response.body.collect(upTo: 32 << 20)
+            bytes = try await Self.collect(response.body, by: deadline)
         } catch {
             if error is CancellationError { throw error }
             throw transportError(error, call: call, mutating: method != .GET)
         }
-        let data = Data(bytes.readableBytesView)
+        // Whatever a server echoes of the key (in a message, a provider error, a proxy's page)
+        // is gone before anything is decoded, logged or recorded.
+        let data = redact(Data(bytes.readableBytesView))
         logger.debug(
             "nylas call",
             metadata: [
@@ -87,6 +89,25 @@ public final class NylasClient: Sendable {
         }
     }
 
+    /// Reads a body, giving up at `deadline`. AsyncHTTPClient's deadline covers only the wait for
+    /// the response head, and its read timeout restarts with every byte, so without this a server
+    /// trickling its answer could hold one call, and the run, for as long as it liked.
+    private static func collect(_ body: HTTPClientResponse.Body, by deadline: NIODeadline) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: 32 << 20) }
+            group.addTask {
+                let left = deadline.uptimeNanoseconds.subtractingReportingOverflow(NIODeadline.now().uptimeNanoseconds)
+                if !left.overflow, left.partialValue > 0 { try await Task.sleep(nanoseconds: left.partialValue) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw HTTPClientError.deadlineExceeded
+            }
+            return bytes
+        }
+    }
+
     private func errorAnswer(status: Int, headers: HTTPHeaders, data: Data, call: String) -> NylasError {
         let retryAfter = headers.first(name: "Retry-After").flatMap { RetryAfter.seconds(from: $0) }
         let unknown = status >= 500
@@ -94,13 +115,13 @@ public final class NylasClient: Sendable {
             return NylasError(
                 code: .api, call: call, status: status, type: envelope.error.type,
                 message: redact(envelope.error.message ?? HTTPResponseStatus(statusCode: status).reasonPhrase),
-                requestID: envelope.requestId ?? headers.first(name: "x-request-id"),
+                requestID: envelope.requestId ?? headers.first(name: "x-request-id").map { redact($0) },
                 providerError: envelope.error.providerError, retryAfter: retryAfter, outcomeUnknown: unknown)
         }
         return NylasError(
             code: .unreadableBody, call: call, status: status,
             message: "HTTP \(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase) without a Nylas error body (\(describeBody(data, headers: headers)))",
-            requestID: headers.first(name: "x-request-id"), retryAfter: retryAfter, outcomeUnknown: unknown)
+            requestID: headers.first(name: "x-request-id").map { redact($0) }, retryAfter: retryAfter, outcomeUnknown: unknown)
     }
 
     private func transportError(_ error: Error, call: String, mutating: Bool) -> NylasError {
@@ -141,6 +162,17 @@ public final class NylasClient: Sendable {
         let secret = configuration.apiKey.secret
         guard !secret.isEmpty else { return text }
         return text.replacingOccurrences(of: secret, with: "[redacted]")
+    }
+
+    /// The same for a body, before it is decoded: covers every field of an error envelope.
+    private func redact(_ data: Data) -> Data {
+        let secret = Data(configuration.apiKey.secret.utf8)
+        guard !secret.isEmpty, data.range(of: secret) != nil else { return data }
+        var result = data
+        while let range = result.range(of: secret) {
+            result.replaceSubrange(range, with: Data("[redacted]".utf8))
+        }
+        return result
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters, so `+` and `@` survive.

@@ -72,6 +72,19 @@ public struct FaultPlan: Sendable, Hashable {
         return plan
     }
 
+    /// Parses `EVERY:DURATION` seconds, e.g. `5:0.5` for half a second of 429s every 5 s.
+    public static func parseThrottleBurst(_ text: String) throws -> ThrottleBurst {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let every = parts[0], let duration = parts[1], every > 0, duration > 0,
+            duration < every
+        else {
+            throw SandboxError(
+                "bad throttle burst '\(text)': write EVERY:DURATION in seconds with 0 < DURATION < EVERY, e.g. 5:0.5")
+        }
+        return ThrottleBurst(every: every, duration: duration)
+    }
+
     /// Parses `MIN` or `MIN-MAX` milliseconds.
     public static func parseLatency(_ text: String) throws -> ClosedRange<Double> {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }

@@ -15,6 +15,11 @@ struct SandboxRoutes: Sendable {
                 return await state.listConnectors(limit: Self.limit(query, 10), offset: Self.offset(query))
             }
         }
+        router.post("/v3/connectors") { request, context in
+            try await serve(request, "/v3/connectors", group: "connectors") { body in
+                await state.createConnector(body: body)
+            }
+        }
         router.get("/v3/connectors/:provider") { request, context in
             let provider = context.parameters.get("provider") ?? ""
             return try await serve(request, "/v3/connectors/{provider}", group: "connectors") { _ in
@@ -87,7 +92,7 @@ struct SandboxRoutes: Sendable {
         let method = request.method.rawValue
         var request = request
         let body = Data(try await request.collectBody(upTo: 4 << 20).readableBytesView)
-        let admission = await state.admit(authorization: request.headers[.authorization], group: group)
+        let admission = await state.admit(authorization: request.headers[.authorization], group: group, path: path)
         switch admission {
         case .unauthorized:
             await state.record(method: method, path: path, status: 401)
@@ -103,6 +108,8 @@ struct SandboxRoutes: Sendable {
                 response.headers[.retryAfter] = String(max(retryAfter, Int(wait.rounded(.up))))
             }
             return response
+        case .scripted(let fault):
+            return try await scripted(fault, method: method, path: path, body: body, work: work)
         case .fault(let fault):
             let plan = await state.configuration.faults
             try await Self.sleep(plan.latencyMs.lowerBound / 1000)

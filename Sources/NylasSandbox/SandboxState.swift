@@ -28,6 +28,8 @@ public actor SandboxState {
     var reauths: [String: Int] = [:]
     var deletions: [String: Int] = [:]
     var faultCounts: [String: Int] = [:]
+    /// Faults queued per path template by `script(_:for:)`, consumed first to last.
+    var scripts: [String: [ScriptedFault]] = [:]
     var rateLimited = 0
     var totalCreations = 0
     private let started = Date().timeIntervalSince1970
@@ -115,6 +117,7 @@ public actor SandboxState {
         case unauthorized
         case throttled(retryAfter: Double)
         case fault(Fault)
+        case scripted(ScriptedFault)
         case proceed(latency: Double, after: Fault?)
     }
 
@@ -138,9 +141,10 @@ public actor SandboxState {
         }
     }
 
-    /// Checks the key, the throttle and the fault plan for one request.
-    func admit(authorization: String?, group: String) -> Admission {
+    /// Checks the key, a scripted fault, the throttle and the fault plan for one request.
+    func admit(authorization: String?, group: String, path: String) -> Admission {
         guard let authorization, authorization == "Bearer \(configuration.apiKey)" else { return .unauthorized }
+        if let scripted = takeScripted(path: path) { return .scripted(scripted) }
         let now = Date().timeIntervalSince1970
         let bucketKey = configuration.apiKey + "|" + group
         var bucket = buckets[bucketKey] ?? TokenBucket(rate: configuration.rateLimit, now: now)

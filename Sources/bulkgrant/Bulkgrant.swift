@@ -21,7 +21,7 @@ struct Bulkgrant: AsyncParsableCommand {
             error, circuit breaker, safeguard, signal, or ledger locked).
             """,
         version: BulkgrantVersion.current,
-        subcommands: [RunCommand.self, SandboxCommand.self]
+        subcommands: [RunCommand.self, StatusCommand.self, ReportCommand.self, SandboxCommand.self, GrantsCommand.self, ConnectorsCommand.self]
     )
 
     /// Usage errors exit 2, as the README promises, rather than ArgumentParser's 64.

@@ -10,7 +10,7 @@ enum Console {
 
     /// Standard output, unbuffered so that a caller reading a pipe sees it at once.
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Stdout.write(text)
     }
 
     static func stderr(_ text: String) {

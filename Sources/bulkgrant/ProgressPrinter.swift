@@ -1,24 +1,40 @@
 import Foundation
+import Logging
 import Provisioning
 
 /// The live progress line on a terminal (redrawn twice a second), or a plain log line every
 /// five seconds when standard error is a file or a pipe, as under cron.
 final class ProgressPrinter: @unchecked Sendable {
     private let live: Bool
+    /// With `--log-format json`, progress goes out as info-level log lines instead.
+    private let logger: Logger?
     private var task: Task<Void, Never>?
     private let lock = NSLock()
 
-    init(live: Bool) {
+    init(live: Bool, logger: Logger? = nil) {
         self.live = live
+        self.logger = logger
     }
 
     func start(_ progress: RunProgress) {
         let live = self.live
+        let logger = self.logger
         let task = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(live ? 500 : 5000))
                 if Task.isCancelled { break }
-                let line = Self.line(await progress.snapshot())
+                let snapshot = await progress.snapshot()
+                if let logger {
+                    logger.info(
+                        "progress",
+                        metadata: [
+                            "run.done": "\(snapshot.done)", "run.total": "\(snapshot.total)",
+                            "run.granted": "\(snapshot.granted)", "run.failed": "\(snapshot.failed)",
+                            "run.deferred": "\(snapshot.deferred)", "run.api_calls": "\(snapshot.apiCalls)",
+                        ])
+                    continue
+                }
+                let line = Self.line(snapshot)
                 Console.stderr(live ? "\r\u{1B}[K" + line : "bulkgrant: " + line + "\n")
             }
         }

@@ -13,12 +13,18 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Grant every user in an HR export; rerun to resume.",
         discussion: """
             Users already granted cost no API call; failed and deferred users are retried; users \
-            whose last call was cut off are looked up before anything is sent again.
+            whose last call was cut off are looked up before anything is sent again. Users granted \
+            earlier and absent from the export are reported as departed; --revoke-departed deletes \
+            their grants, unless the safeguard refuses (more than --max-revoke, or an export under \
+            80% of the last run's): then nothing is changed and the run exits 3.
 
             Examples:
               export NYLAS_API_KEY=...   # or --api-key-file FILE
               bulkgrant run hr-export.csv --provider google --credential-id CRED \\
                 --scope https://www.googleapis.com/auth/calendar
+              bulkgrant run hr-export.csv ... --dry-run          # the plan; nothing sent or written
+              bulkgrant run hr-export.csv ... --repair-invalid --revoke-departed \\
+                --log-format json --metrics-file /var/lib/node_exporter/textfile/bulkgrant.prom
               bulkgrant run users.txt --provider microsoft --credential-id CRED --region eu --json
               bulkgrant run examples/hr-export.csv --provider google --credential-id demo \\
                 --scope https://www.googleapis.com/auth/calendar --sandbox
@@ -75,6 +81,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
+    @OptionGroup(title: "Nightly operations")
+    var nightly: NightlyOptions
+
     @OptionGroup(title: "API")
     var api: APIOptions
 
@@ -98,7 +107,32 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = Console.bootstrapLogging(level: logLevel)
+        let began = Date()
+        let logs = LogOutput.bootstrap(level: logLevel, format: nightly.logFormat)
+        var metricsReport: RunReport?
+        var metricsStates: [UserState: Int]?
+        let code = await perform(logs: logs, report: &metricsReport, states: &metricsStates)
+        if let path = nightly.metricsFile, !nightly.dryRun {
+            let finished = Date()
+            let metrics =
+                metricsReport.map { RunMetrics(report: $0, finishedAt: finished.timeIntervalSince1970, states: metricsStates) }
+                ?? RunMetrics(
+                    provider: provider.rawValue, finishedAt: finished.timeIntervalSince1970,
+                    durationSeconds: finished.timeIntervalSince(began), exitCode: code.rawValue)
+            var final = metrics
+            final.exitCode = code.rawValue
+            do {
+                try final.write(to: path)
+            } catch {
+                logs.warning("\(error)")
+            }
+        }
+        if code != .success { throw code }
+    }
+
+    /// The run itself; returns the exit code, and the report and ledger states for the metrics.
+    private func perform(logs: LogOutput, report: inout RunReport?, states: inout [UserState: Int]?) async -> ExitCode {
+        let logger = logs.logger
         let credential = credentialID ?? "demo"
         var sandboxServer: SandboxServer?
         let clientConfiguration: NylasClientConfiguration
@@ -115,19 +149,33 @@ struct RunCommand: AsyncParsableCommand {
                 clientConfiguration = try api.clientConfiguration(maxConnections: concurrency)
             }
         } catch {
-            Console.error("\(error)")
-            throw Exit.input
+            logs.error("\(error)")
+            return Exit.input
         }
+        logs.sink?.redact(clientConfiguration.apiKey.secret)
 
         let ledgerPath = ledger ?? (sandbox ? "bulkgrant-sandbox.sqlite" : "bulkgrant.sqlite")
+        if nightly.dryRun {
+            if nightly.metricsFile != nil {
+                logs.warning("--metrics-file is left as it is by --dry-run: the metrics describe the last real run")
+            }
+            let code = await dryRun(
+                ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, credential: credential, logs: logs)
+            await sandboxServer?.stop()
+            return code
+        }
         let openedLedger: Ledger
         do {
             openedLedger = try Ledger.open(
                 path: ledgerPath, apiIdentity: clientConfiguration.endpoint.identity, logger: logger)
         } catch let error as LedgerError {
-            Console.error("\(error)")
+            logs.error("\(error)")
             await sandboxServer?.stop()
-            throw error.code == .locked ? Exit.stopped : Exit.input
+            return error.code == .locked ? Exit.stopped : Exit.input
+        } catch {
+            logs.error("\(error)")
+            await sandboxServer?.stop()
+            return Exit.input
         }
 
         let client = NylasClient(configuration: clientConfiguration, logger: logger)
@@ -135,6 +183,84 @@ struct RunCommand: AsyncParsableCommand {
         let signals = SignalTrap(control: control)
         signals.install()
 
+        let printer = ProgressPrinter(
+            live: Console.stderrIsTerminal && !noProgress && !logs.isJSON, logger: logs.isJSON ? logger : nil)
+        let result: RunReport
+        do {
+            result = try await ProvisioningRun(
+                options: options(credential: credential, api: clientConfiguration.endpoint.identity), client: client,
+                ledger: openedLedger, control: control, logger: logger
+            ).execute { progress in
+                printer.start(progress)
+                signals.progress = progress
+            }
+        } catch {
+            await printer.stop()
+            logs.error("\(error)")
+            try? await client.shutdown()
+            try? openedLedger.close()
+            await sandboxServer?.stop()
+            return error is InputError ? Exit.input : Exit.stopped
+        }
+        await printer.stop()
+        states = try? await openedLedger.stateCounts(provider: provider.rawValue)
+        try? await client.shutdown()
+        try? openedLedger.close()
+        await sandboxServer?.stop()
+        report = result
+
+        for warning in result.warnings { logs.warning(warning) }
+        // Under cron, standard error is what reaches a person: say why the run stopped there too.
+        if result.exitCode == Exit.stopped.rawValue, let reason = result.stopReason { logs.error(reason) }
+        SummaryPrinter(report: result, sandbox: sandbox, logs: logs).print(json: json)
+        return ExitCode(result.exitCode)
+    }
+
+    /// `--dry-run`: the ledger read-only and unlocked (or absent), no mutating call.
+    private func dryRun(
+        ledgerPath: String, clientConfiguration: NylasClientConfiguration, credential: String, logs: LogOutput
+    ) async -> ExitCode {
+        var readOnly: Ledger?
+        if FileManager.default.fileExists(atPath: ledgerPath) {
+            do {
+                let opened = try Ledger.openReadOnly(path: ledgerPath, logger: logs.logger)
+                readOnly = opened
+                let identity = clientConfiguration.endpoint.identity
+                if let bound = try await opened.boundAPIHost(), bound != identity {
+                    try? opened.close()
+                    logs.error(
+                        "ledger \(ledgerPath): belongs to API host \(bound), not \(identity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with")
+                    return Exit.input
+                }
+            } catch {
+                try? readOnly?.close()
+                logs.error("\(error)")
+                return Exit.input
+            }
+        }
+        let client = NylasClient(configuration: clientConfiguration, logger: logs.logger)
+        let control = RunControl()
+        let signals = SignalTrap(control: control)
+        signals.install()
+        defer { try? readOnly?.close() }
+        let result: DryRunReport
+        do {
+            result = try await DryRun(
+                options: options(credential: credential, api: clientConfiguration.endpoint.identity), client: client,
+                ledger: readOnly, ledgerPath: ledgerPath, control: control, logger: logs.logger
+            ).execute()
+        } catch {
+            try? await client.shutdown()
+            logs.error("\(error)")
+            return error is InputError ? Exit.input : Exit.stopped
+        }
+        try? await client.shutdown()
+        for warning in result.warnings { logs.warning(warning) }
+        DryRunPrinter(report: result).print(json: json)
+        return ExitCode(result.exitCode)
+    }
+
+    private func options(credential: String, api identity: String) -> RunOptions {
         var engine = EngineConfiguration(provider: provider, credentialID: credential)
         engine.scopes = scopes
         engine.concurrency = concurrency
@@ -146,36 +272,19 @@ struct RunCommand: AsyncParsableCommand {
         options.reader.format = format
         options.reader.emailColumn = emailColumn
         options.domains = Set(domains.map { $0.lowercased() })
+        options.revokeDeparted = nightly.revokeDeparted
+        options.maxRevoke = nightly.revocationLimit
+        options.force = nightly.force
+        options.repairInvalid = nightly.repairInvalid
+        options.adoptExisting = nightly.adoptExisting
         options.recordedOptions = [
             "concurrency": String(concurrency), "rate": String(rate), "max_attempts": String(maxAttempts),
-            "credential_id": credential, "scopes": scopes.joined(separator: " "),
-            "api": clientConfiguration.endpoint.identity,
+            "credential_id": credential, "scopes": scopes.joined(separator: " "), "api": identity,
+            "revoke_departed": String(nightly.revokeDeparted), "max_revoke": nightly.revocationLimit.description,
+            "force": String(nightly.force), "repair_invalid": String(nightly.repairInvalid),
+            "adopt_existing": String(nightly.adoptExisting),
         ]
-
-        let printer = ProgressPrinter(live: Console.stderrIsTerminal && !noProgress)
-        let report: RunReport
-        do {
-            report = try await ProvisioningRun(
-                options: options, client: client, ledger: openedLedger, control: control, logger: logger
-            ).execute { progress in
-                printer.start(progress)
-                signals.progress = progress
-            }
-        } catch {
-            await printer.stop()
-            Console.error("\(error)")
-            try? await client.shutdown()
-            try? openedLedger.close()
-            await sandboxServer?.stop()
-            throw error is InputError ? Exit.input : Exit.stopped
-        }
-        await printer.stop()
-        try? await client.shutdown()
-        try? openedLedger.close()
-        await sandboxServer?.stop()
-
-        SummaryPrinter(report: report, sandbox: sandbox).print(json: json)
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        return options
     }
 
     private var sandboxKey: String { "sandbox-try-out-key" }

@@ -19,6 +19,7 @@ struct SandboxCommand: AsyncParsableCommand {
               bulkgrant sandbox --port 0
               bulkgrant sandbox --port 8080 --api-key test --rate-limit 50 --latency-ms 200-400 \\
                 --fail 500=0.05,502=0.01,drop=0.02,hang=0.001 --reject-domain contractors.example
+              bulkgrant sandbox --port 0 --throttle-burst 5:0.5   # half a second of 429s every 5 s
               NYLAS_API_KEY=test bulkgrant run users.csv --api-uri http://127.0.0.1:8080 ...
             """)
 
@@ -42,6 +43,11 @@ struct SandboxCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("hang-seconds"), help: "How long a hung answer is held.")
     var hangSeconds: Double = 30
+
+    @Option(
+        name: .customLong("throttle-burst"),
+        help: "Answer every call 429 for DURATION seconds out of every EVERY seconds, as EVERY:DURATION (e.g. 5:0.5).")
+    var throttleBurst: String?
 
     @Option(name: .customLong("reject-domain"), help: "A domain whose users custom authentication rejects (repeatable).")
     var rejectDomains: [String] = []
@@ -71,6 +77,7 @@ struct SandboxCommand: AsyncParsableCommand {
         do {
             if let fail { configuration.faults = try FaultPlan.parse(fail) }
             configuration.faults.latencyMs = try FaultPlan.parseLatency(latency)
+            if let throttleBurst { configuration.faults.throttleBurst = try FaultPlan.parseThrottleBurst(throttleBurst) }
         } catch {
             throw ValidationError("\(error)")
         }

@@ -5,19 +5,25 @@ import Provisioning
 struct SummaryPrinter {
     let report: RunReport
     let sandbox: Bool
+    var logs: LogOutput? = nil
 
     func print(json: Bool) {
         for rejection in report.rejections.prefix(20) {
-            Console.stderr("bulkgrant: rejected line \(rejection.line): \(rejection.reason)\n")
+            diagnostic("rejected line \(rejection.line): \(rejection.reason)")
         }
         if report.rejectedRows > 20 {
-            Console.stderr("bulkgrant: … and \(report.rejectedRows - 20) more rejected rows (all in --json, first 50)\n")
+            diagnostic("… and \(report.rejectedRows - 20) more rejected rows (all in --json, first 50)")
+        }
+        // Why the run stopped also goes to standard error, where cron's error log looks for it,
+        // unless the summary itself is on a terminal.
+        if report.exitCode >= 2, let stop = report.stopReason, json || isatty(STDOUT_FILENO) != 1 {
+            diagnostic(stop)
         }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            Console.out(String(decoding: data, as: UTF8.self) + "\n")
             return
         }
         var lines: [String] = []
@@ -31,6 +37,8 @@ struct SummaryPrinter {
             "granted", report.granted,
             report.foundByLookup > 0 ? "(\(report.foundByLookup) found by lookup after a cut-off call)" : "")
         row("skipped", report.skipped, "already granted, no call")
+        if report.adopted > 0 { row("adopted", report.adopted, "existing grants recorded, no authentication") }
+        if report.repaired > 0 { row("repaired", report.repaired, "grants listed invalid, sent to re-authentication") }
         row("failed", report.failed)
         row("deferred", report.deferred, report.deferred > 0 ? "retried on the next run" : "")
         if report.unfinished > 0 { row("unfinished", report.unfinished, "left for the next run") }
@@ -38,11 +46,26 @@ struct SummaryPrinter {
         if report.duplicates > 0 { row("duplicates", report.duplicates, "folded into one user each") }
         if report.outsideDomains > 0 { row("other domains", report.outsideDomains, "outside --domain, skipped") }
         if report.departed > 0 {
-            row("departed", report.departed, "granted earlier, absent from this export: \(report.departedSample.prefix(3).joined(separator: ", "))")
+            let sample = report.departedSample.prefix(3).joined(separator: ", ")
+            switch report.departedAction {
+            case "revoked":
+                row("departed", report.departed, "absent from this export: \(sample)")
+                row("revoked", report.revoked, report.revokedAlreadyGone > 0 ? "(\(report.revokedAlreadyGone) already gone)" : "grants deleted")
+                if report.revocationsUnfinished > 0 {
+                    row("not revoked", report.revocationsUnfinished, "left revoking; the next run retries them")
+                }
+            case "refused":
+                row("departed", report.departed, "NOT revoked: the safeguard refused (see below)")
+            case "skipped":
+                row("departed", report.departed, "not revoked: the run stopped first")
+            default:
+                row("departed", report.departed, "granted earlier, absent from this export: \(sample) (--revoke-departed deletes their grants)")
+            }
         }
         lines.append(
             "  " + "api calls".padding(toLength: 14, withPad: " ", startingAt: 0) + String(report.apiCalls).leftPad(8)
-                + String(format: "   in %.1f s (%.1f calls/s)", report.durationSeconds, report.achievedRate))
+                + String(format: "   in %.1f s (%.1f calls/s)", report.durationSeconds, report.achievedRate)
+                + (report.rateLimited > 0 ? ", \(report.rateLimited) rate-limited (429)" : ""))
         if !report.failureReasons.isEmpty {
             lines.append("Failure reasons:")
             for reason in report.failureReasons.prefix(10) {
@@ -56,7 +79,15 @@ struct SummaryPrinter {
         case 2: lines.append("Exit 2: nothing valid to provision; fix the input and rerun.")
         default: lines.append("Exit \(report.exitCode): the run stopped; fix the cause above and rerun to resume.")
         }
-        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        Console.out(lines.joined(separator: "\n") + "\n")
+    }
+
+    private func diagnostic(_ text: String) {
+        if let logs, logs.isJSON {
+            logs.logger.warning("\(text)")
+        } else {
+            Console.stderr("bulkgrant: " + text + "\n")
+        }
     }
 }
 

@@ -28,12 +28,17 @@ public struct ProvisioningEngine: Sendable {
 
     /// Provisions `items`, reporting each outcome to `progress`. Returns when all are done, or
     /// when a stop has let the calls in flight finish (or abandoned them after `stopGrace`).
-    public func run(_ items: [WorkItem], runID: Int64, progress: RunProgress) async -> EngineResult {
+    /// - Parameter limiter: the run's shared limiter, when calls outside the engine (listings,
+    ///   deletions) must pace with it; nil makes one from the configuration.
+    public func run(
+        _ items: [WorkItem], runID: Int64, progress: RunProgress, limiter: RateLimiter? = nil
+    ) async -> EngineResult {
         let provisioner = UserProvisioner(
             configuration: configuration, client: client, ledger: ledger, runID: runID,
-            limiter: RateLimiter(
-                rate: configuration.rate, burst: configuration.burst, throttleBackoff: configuration.throttleBackoff,
-                clock: clock),
+            limiter: limiter
+                ?? RateLimiter(
+                    rate: configuration.rate, burst: configuration.burst,
+                    throttleBackoff: configuration.throttleBackoff, clock: clock),
             control: control, breaker: CircuitBreaker(threshold: configuration.breakerThreshold),
             budget: RetryBudget(configuration.retryBudget ?? max(50, items.count / 4)), clock: clock, logger: logger)
         let concurrency = max(1, configuration.concurrency)

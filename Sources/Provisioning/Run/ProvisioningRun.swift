@@ -3,7 +3,8 @@ import GrantLedger
 import Logging
 import NylasAPI
 
-/// One `bulkgrant run`: read the export, plan against the ledger, provision, report.
+/// One `bulkgrant run`: read the export, plan against the ledger, check the safeguard, adopt
+/// and find invalid grants, provision, revoke the departed, report.
 public struct ProvisioningRun: Sendable {
     public let options: RunOptions
     private let client: NylasClient
@@ -32,30 +33,25 @@ public struct ProvisioningRun: Sendable {
         let provider = options.engine.provider.rawValue
         var report = RunReport(ledger: ledger.path, provider: provider)
 
-        let input = try InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains)
-        report.rejectedRows = input.rejections.count
-        report.rejections = input.rejections.prefix(50).map { .init(line: $0.line, reason: $0.reason) }
-        report.duplicates = input.duplicates
-        report.outsideDomains = input.outsideDomains
-        guard !input.emails.isEmpty else {
-            report.exitCode = 2
-            report.stopReason =
-                input.rejections.isEmpty
-                ? "no address to provision in \(options.inputPath) (all outside --domain?)"
-                : "no valid address in \(options.inputPath): every row was rejected"
+        guard let input = try Self.loadInput(options, into: &report) else {
             report.durationSeconds = clock.now() - begin
             return report
         }
-
         let emails = input.emails.map(\.value)
-        let plan = Plan.make(emails: emails, ledger: try await ledger.users(provider: provider))
-        report.skipped = plan.granted
+        let users = try await ledger.users(provider: provider)
+        var plan = Plan.make(emails: emails, ledger: users)
+        plan.keepDeparted(inDomains: options.domains)
+        let previous = try await ledger.previousExportSize(provider: provider)
+        report.exportUsers = emails.count
+        report.previousExportUsers = previous
         report.departed = plan.departed.count
         report.departedSample = Array(plan.departed.prefix(10))
-        report.planned = [
-            "new": plan.new.count, "granted": plan.granted, "retry": plan.retry.count, "unknown": plan.unknown.count,
-            "departed": plan.departed.count,
-        ]
+        let safeguard = Self.safeguard(options, plan: plan, users: users, previous: previous)
+        report.safeguard = safeguard
+        if !options.revokeDeparted, Safeguard.isShrunk(export: emails.count, previous: previous), let previous {
+            report.warnings.append(
+                "the export has \(emails.count) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
+        }
 
         var recorded = options.recordedOptions
         recorded["provider"] = provider
@@ -65,52 +61,213 @@ public struct ProvisioningRun: Sendable {
                 startedAt: Date().timeIntervalSince1970, pid: ProcessInfo.processInfo.processIdentifier,
                 inputPath: options.inputPath, inputSHA256: nil, options: optionsJSON))
         report.runID = runID
+        try await ledger.recordExport(runID: runID, provider: provider, exportUsers: emails.count)
 
-        let newIDs = try await ledger.insertPending(emails: plan.new, provider: provider, runID: runID)
-        var items: [WorkItem] = plan.unknown.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: true) }
-        items += plan.retry.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
-        items += plan.new.compactMap { email in
-            newIDs[email].map { WorkItem(userID: $0, email: email, needsReconcile: false) }
+        // The safeguard refuses before any call and any change: a truncated export is a
+        // person's problem, not tonight's job.
+        if let safeguard, let refusal = safeguard.refusal {
+            logger.notice("safeguard refused the run", metadata: ["revocations": "\(safeguard.revocations)"])
+            report.planned = plan.counts
+            report.departedAction = "refused"
+            report.stopReason = refusal
+            report.exitCode = 3
+            report.durationSeconds = clock.now() - begin
+            await finish(&report, runID: runID, outcome: "refused")
+            return report
         }
+
+        let limiter = RateLimiter(
+            rate: options.engine.rate, burst: options.engine.burst, throttleBackoff: options.engine.throttleBackoff,
+            clock: clock)
+        let caller = LimitedCaller(limiter: limiter, control: control, configuration: options.engine, clock: clock)
+        let tally = CallTally()
+        let discovery = Discovery(
+            options: options, listing: GrantListing(client: client, caller: caller, tally: tally), control: control,
+            logger: logger)
+        let (warnings, discoveryIncomplete) = await discovery.apply(to: &plan, users: users, export: Set(emails))
+        report.warnings += warnings
+        report.planned = plan.counts
+        report.skipped = plan.granted
+        report.adopted = plan.adopted.count
+        report.repaired = plan.repair.count
         logger.info(
             "plan",
             metadata: [
                 "plan.new": "\(plan.new.count)", "plan.retry": "\(plan.retry.count)",
                 "plan.unknown": "\(plan.unknown.count)", "plan.granted": "\(plan.granted)",
-                "plan.departed": "\(plan.departed.count)",
+                "plan.repair": "\(plan.repair.count)", "plan.adopted": "\(plan.adopted.count)",
+                "plan.departed": "\(plan.departed.count)", "run.id": "\(runID)",
             ])
 
-        let progress = RunProgress(total: items.count, clock: clock)
-        await started(progress)
-        let engineStart = clock.now()
-        let engine = ProvisioningEngine(
-            configuration: options.engine, client: client, ledger: ledger, control: control, clock: clock,
-            logger: logger)
-        let result = items.isEmpty ? EngineResult() : await engine.run(items, runID: runID, progress: progress)
-        let engineTime = clock.now() - engineStart
+        var engineResult = EngineResult()
+        var engineTime = 0.0
+        if await control.isRunning {
+            let items = try await record(&plan, runID: runID)
+            let progress = RunProgress(total: items.count, clock: clock)
+            await started(progress)
+            let engineStart = clock.now()
+            let engine = ProvisioningEngine(
+                configuration: options.engine, client: client, ledger: ledger, control: control, clock: clock,
+                logger: logger)
+            if !items.isEmpty {
+                engineResult = await engine.run(items, runID: runID, progress: progress, limiter: limiter)
+            }
+            engineTime = clock.now() - engineStart
+        }
 
-        report.granted = result.granted
-        report.foundByLookup = result.foundByLookup
-        report.failed = result.failed
-        report.deferred = result.deferred
-        report.unfinished = result.stopped + result.notStarted
-        report.apiCalls = result.apiCalls
-        report.achievedRate = engineTime > 0 ? Double(result.apiCalls) / engineTime : 0
-        report.failureReasons = result.failureReasons
+        var revocation = Revoker.Result()
+        if options.revokeDeparted && !plan.departedUsers.isEmpty {
+            if await control.isRunning {
+                report.departedAction = "revoked"
+                let grantIDs = try await ledger.grantIDs(userIDs: plan.departedUsers.map(\.id))
+                let revoker = Revoker(
+                    client: client, ledger: ledger, runID: runID, provider: options.engine.provider, caller: caller,
+                    concurrency: options.engine.concurrency, logger: logger)
+                revocation = await revoker.revoke(
+                    plan.departedUsers.map { .init(userID: $0.id, email: $0.email, grantID: grantIDs[$0.id]) })
+            } else {
+                report.departedAction = "skipped"
+            }
+        }
+
+        report.granted = engineResult.granted
+        report.foundByLookup = engineResult.foundByLookup
+        report.failed = engineResult.failed
+        report.deferred = engineResult.deferred
+        report.unfinished = engineResult.stopped + engineResult.notStarted
+        report.revoked = revocation.revoked
+        report.revokedAlreadyGone = revocation.alreadyGone
+        report.revocationsUnfinished = revocation.unfinished
+        report.achievedRate = engineTime > 0 ? Double(engineResult.apiCalls) / engineTime : 0
+        var reasons = engineResult.failureReasons
+        for (reason, entry) in revocation.failureReasons {
+            let existing = reasons[reason] ?? (0, entry.example)
+            reasons[reason] = (existing.count + entry.count, existing.example)
+        }
+        report.failureReasons = reasons
             .map { .init(reason: $0.key, count: $0.value.count, example: $0.value.example) }
-            .sorted { $0.count > $1.count }
+            .sorted { ($0.count, $1.reason) > ($1.count, $0.reason) }
+        report.callsByStatus = Self.merge((try? await ledger.callsByStatus(runID: runID)) ?? [], await tally.calls)
+        report.apiCalls = report.callsByStatus.reduce(0) { $0 + $1.count }
+        report.rateLimited = report.callsByStatus.filter { $0.status == 429 }.reduce(0) { $0 + $1.count }
+
         if let reason = await control.stopReason {
             report.stopReason = Self.describe(reason)
             report.exitCode = 3
-        } else if result.failed + result.deferred > 0 {
+        } else if engineResult.failed + engineResult.deferred + revocation.unfinished > 0 || discoveryIncomplete {
             report.exitCode = 1
         }
         report.durationSeconds = clock.now() - begin
-
-        let counts = String(decoding: (try? JSONEncoder().encode(report.planned)) ?? Data(), as: UTF8.self)
-        let outcome = report.exitCode == 0 ? "ok" : report.exitCode == 1 ? "incomplete" : "stopped"
-        try? await ledger.finishRun(id: runID, outcome: outcome, exitCode: Int(report.exitCode), counts: counts)
+        await finish(
+            &report, runID: runID,
+            outcome: report.exitCode == 0 ? "ok" : report.exitCode == 1 ? "incomplete" : "stopped")
         return report
+    }
+
+    /// Writes adoptions, repairs and new users to the ledger; returns the engine's work.
+    private func record(_ plan: inout Plan, runID: Int64) async throws -> [WorkItem] {
+        let provider = options.engine.provider.rawValue
+        let adoptedNew = plan.adopted.filter { $0.userID == nil }.map(\.email)
+        let newIDs = try await ledger.insertPending(emails: plan.new + adoptedNew, provider: provider, runID: runID)
+        let now = Date().timeIntervalSince1970
+        var updates: [UserUpdate] = []
+        for adoption in plan.adopted {
+            guard let id = adoption.userID ?? newIDs[adoption.email] else { continue }
+            updates.append(
+                UserUpdate(
+                    userID: id, state: .granted, grantID: adoption.grantID, credentialID: adoption.credentialID,
+                    clearsError: true, runID: runID,
+                    attempt: AttemptRecord(
+                        userID: id, runID: runID, at: now, call: GrantListing.call, outcome: "adopted", status: 200,
+                        requestID: nil, errorType: nil)))
+        }
+        for user in plan.repair {
+            updates.append(
+                UserUpdate(
+                    userID: user.id, state: .pending, runID: runID,
+                    attempt: AttemptRecord(
+                        userID: user.id, runID: runID, at: now, call: GrantListing.call, outcome: "invalid", status: 200,
+                        requestID: nil, errorType: nil)))
+        }
+        try await ledger.apply(updates)
+        var items: [WorkItem] = plan.unknown.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: true) }
+        items += plan.retry.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
+        items += plan.repair.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
+        items += plan.new.compactMap { email in
+            newIDs[email].map { WorkItem(userID: $0, email: email, needsReconcile: false) }
+        }
+        return items
+    }
+
+    private func finish(_ report: inout RunReport, runID: Int64, outcome: String) async {
+        var counts = report.planned
+        counts["export_users"] = report.exportUsers
+        counts["granted_now"] = report.granted
+        counts["failed"] = report.failed
+        counts["deferred"] = report.deferred
+        counts["unfinished"] = report.unfinished
+        counts["revoked"] = report.revoked
+        counts["api_calls"] = report.apiCalls
+        counts["rate_limited"] = report.rateLimited
+        let json = String(decoding: (try? JSONEncoder().encode(counts)) ?? Data(), as: UTF8.self)
+        do {
+            try await ledger.finishRun(id: runID, outcome: outcome, exitCode: Int(report.exitCode), counts: json)
+        } catch {
+            report.warnings.append("could not record the end of the run in the ledger: \(error)")
+        }
+    }
+
+    // MARK: Shared with the dry run
+
+    /// Loads the export; nil (with exit code 2 in `report`) when no address is left.
+    static func loadInput(_ options: RunOptions, into report: inout RunReport) throws -> InputSet? {
+        let input = try InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains)
+        report.rejectedRows = input.rejections.count
+        report.rejections = input.rejections.prefix(50).map { .init(line: $0.line, reason: $0.reason) }
+        report.duplicates = input.duplicates
+        report.outsideDomains = input.outsideDomains
+        guard !input.emails.isEmpty else {
+            report.exitCode = 2
+            let domains = options.domains.sorted().joined(separator: ", ")
+            report.stopReason =
+                input.outsideDomains > 0
+                ? "no address to provision in \(options.inputPath): all \(input.outsideDomains) valid addresses are outside --domain \(domains)"
+                : input.rejections.isEmpty
+                    ? "no address in \(options.inputPath): it has a header but no data rows; check that the export finished"
+                    : "no valid address in \(options.inputPath): every row was rejected"
+            return nil
+        }
+        return input
+    }
+
+    /// The safeguard's verdict when the run revokes; nil otherwise.
+    static func safeguard(_ options: RunOptions, plan: Plan, users: [String: UserSnapshot], previous: Int?)
+        -> Safeguard?
+    {
+        guard options.revokeDeparted else { return nil }
+        // The base of a percentage: users holding a grant, within --domain when it is given.
+        let domains = Set(options.domains.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@.")) })
+        let granted = users.reduce(0) { count, entry in
+            guard entry.value.state == .granted || entry.value.state == .revoking else { return count }
+            if !domains.isEmpty, let at = entry.key.lastIndex(of: "@"),
+                !domains.contains(String(entry.key[entry.key.index(after: at)...]))
+            {
+                return count
+            }
+            return count + 1
+        }
+        return Safeguard(
+            revocations: plan.departed.count, grantedUsers: granted, exportUsers: plan.exportUsers,
+            previousExportUsers: previous, limit: options.maxRevoke, force: options.force)
+    }
+
+    static func merge(_ lists: [CallCount]...) -> [CallCount] {
+        var counts: [String: [Int: Int]] = [:]
+        for list in lists {
+            for entry in list { counts[entry.call, default: [:]][entry.status, default: 0] += entry.count }
+        }
+        return counts.flatMap { call, statuses in statuses.map { CallCount(call: call, status: $0.key, count: $0.value) } }
+            .sorted { ($0.call, $0.status) < ($1.call, $1.status) }
     }
 
     static func describe(_ reason: RunControl.StopReason) -> String {

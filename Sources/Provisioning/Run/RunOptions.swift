@@ -7,6 +7,17 @@ public struct RunOptions: Sendable {
     public var engine: EngineConfiguration
     /// Options worth keeping in the ledger's `runs` row (never a secret).
     public var recordedOptions: [String: String] = [:]
+    /// Delete the grants of departed users (`--revoke-departed`), under the safeguard.
+    public var revokeDeparted = false
+    /// `--max-revoke`.
+    public var maxRevoke = RevocationLimit.default
+    /// `--force`: revoke even when the safeguard refuses.
+    public var force = false
+    /// `--repair-invalid`: re-authenticate users whose grant Nylas lists as invalid.
+    public var repairInvalid = false
+    /// `--adopt-existing`: record existing grants of export users as granted. Automatic when
+    /// the ledger holds no user of the provider yet.
+    public var adoptExisting = false
 
     public init(inputPath: String, engine: EngineConfiguration) {
         self.inputPath = inputPath

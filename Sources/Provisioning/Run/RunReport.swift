@@ -1,3 +1,5 @@
+import GrantLedger
+
 /// The summary of a run, printed as a table or, with `--json`, as one JSON object.
 public struct RunReport: Sendable, Codable {
     public struct Rejection: Sendable, Codable, Hashable {
@@ -14,7 +16,7 @@ public struct RunReport: Sendable, Codable {
     public var runID: Int64?
     public var ledger: String
     public var provider: String
-    /// Users granted by this run (created, or found by a lookup).
+    /// Users granted by this run (created, re-authenticated, or found by a lookup).
     public var granted = 0
     /// Of `granted`, users found already granted by a lookup after an unknown outcome.
     public var foundByLookup = 0
@@ -27,27 +29,63 @@ public struct RunReport: Sendable, Codable {
     public var rejectedRows = 0
     public var duplicates = 0
     public var outsideDomains = 0
+    /// Users in the export (valid, distinct, inside `--domain`).
+    public var exportUsers = 0
+    /// Users in the export of the last run of this provider, when known.
+    public var previousExportUsers: Int?
     public var departed = 0
     public var departedSample: [String] = []
+    /// `reported` (no `--revoke-departed`), `revoked`, `refused` (safeguard) or `skipped` (the
+    /// run stopped before revoking).
+    public var departedAction = "reported"
+    /// Existing grants recorded as granted without authentication.
+    public var adopted = 0
+    /// Granted users whose grant was listed `invalid`, sent to re-authentication.
+    public var repaired = 0
+    /// Departed users whose grant was deleted (or found already gone).
+    public var revoked = 0
+    /// Of `revoked`, grants already gone (404).
+    public var revokedAlreadyGone = 0
+    /// Revocations left `revoking` for the next run.
+    public var revocationsUnfinished = 0
+    public var safeguard: Safeguard?
     public var planned: [String: Int] = [:]
     public var apiCalls = 0
+    /// Every API call of the run by call and status (0: no answer).
+    public var callsByStatus: [CallCount] = []
+    /// 429 answers met.
+    public var rateLimited = 0
     public var durationSeconds = 0.0
     /// API calls per second over the provisioning phase.
     public var achievedRate = 0.0
     public var stopReason: String?
+    public var warnings: [String] = []
     public var exitCode: Int32 = 0
     public var rejections: [Rejection] = []
     public var failureReasons: [FailureReason] = []
 
+    public init(ledger: String, provider: String) {
+        self.ledger = ledger
+        self.provider = provider
+    }
+
     enum CodingKeys: String, CodingKey {
         case ledger, provider, granted, skipped, failed, deferred, unfinished, departed, planned, rejections
+        case adopted, repaired, revoked, safeguard, warnings
         case runID = "run_id"
         case foundByLookup = "found_by_lookup"
         case rejectedRows = "rejected_rows"
         case duplicates
         case outsideDomains = "outside_domains"
+        case exportUsers = "export_users"
+        case previousExportUsers = "previous_export_users"
         case departedSample = "departed_sample"
+        case departedAction = "departed_action"
+        case revokedAlreadyGone = "revoked_already_gone"
+        case revocationsUnfinished = "revocations_unfinished"
         case apiCalls = "api_calls"
+        case callsByStatus = "calls_by_status"
+        case rateLimited = "rate_limited"
         case durationSeconds = "duration_s"
         case achievedRate = "achieved_rate"
         case stopReason = "stop_reason"

@@ -1,0 +1,63 @@
+import Foundation
+import Provisioning
+
+/// The plan of `run --dry-run`: a table for people, or one JSON object for scripts.
+struct DryRunPrinter {
+    let report: DryRunReport
+
+    static let order: [(key: String, label: String, note: String)] = [
+        ("new", "new", "to be granted"),
+        ("granted", "granted", "already granted, no call"),
+        ("retry", "retry", "failed, deferred or pending earlier: tried again"),
+        ("unknown", "unknown", "last call cut off: looked up before anything is sent"),
+        ("repair", "repair", "grant listed invalid: re-authenticated"),
+        ("adopted", "adopted", "existing grant recorded, no authentication"),
+        ("departed", "departed", "granted earlier, absent from this export"),
+    ]
+
+    func print(json: Bool) {
+        for rejection in report.rejections.prefix(20) {
+            Console.stderr("bulkgrant: rejected line \(rejection.line): \(rejection.reason)\n")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
+            Console.out(String(decoding: data, as: UTF8.self) + "\n")
+            return
+        }
+        var lines: [String] = []
+        lines.append(
+            "bulkgrant run --dry-run: \(report.provider), ledger \(report.ledger)\(report.ledgerExists ? "" : " (does not exist yet)"): nothing is sent or written")
+        var export = "  export        \(String(report.exportUsers).leftPad(8))   users"
+        if let previous = report.previousExportUsers { export += " (previous run: \(previous))" }
+        if report.rejectedRows > 0 { export += ", \(report.rejectedRows) rejected rows" }
+        if report.duplicates > 0 { export += ", \(report.duplicates) duplicates folded" }
+        lines.append(export)
+        for entry in Self.order {
+            guard let group = report.plan[entry.key] else { continue }
+            var line = "  " + entry.label.padding(toLength: 14, withPad: " ", startingAt: 0) + String(group.count).leftPad(8)
+                + "   " + entry.note
+            if !group.sample.isEmpty {
+                line += ": " + group.sample.joined(separator: ", ") + (group.count > group.sample.count ? ", …" : "")
+            }
+            lines.append(line)
+        }
+        var calls = "Would send: \(report.authentications) custom authentications"
+        if report.lookups > 0 { calls += " (more if the \(report.lookups) lookups find no grant), \(report.lookups) lookups" }
+        calls += ", \(report.deletions) grant deletions"
+        if !report.revokeDeparted, (report.plan["departed"]?.count ?? 0) > 0 {
+            calls += " (--revoke-departed would delete the departed users' grants)"
+        }
+        lines.append(calls + ".")
+        if report.listCalls > 0 { lines.append("This dry run listed grants in \(report.listCalls) GET /v3/grants calls.") }
+        if let refusal = report.refusal {
+            lines.append("The run would be REFUSED (exit 3): \(refusal)")
+        } else if let safeguard = report.safeguard, safeguard.revocations > 0 {
+            lines.append(
+                "Safeguard: \(safeguard.revocations) revocations\(safeguard.forced && (safeguard.overLimit || safeguard.shrunk) ? " forced past the safeguard" : " within --max-revoke \(safeguard.limit)").")
+        }
+        if let stop = report.stopReason { lines.append("Stopped: \(stop)") }
+        Console.out(lines.joined(separator: "\n") + "\n")
+    }
+}

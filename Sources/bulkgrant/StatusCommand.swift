@@ -1,0 +1,213 @@
+import ArgumentParser
+import Foundation
+import GrantLedger
+import Logging
+import NylasAPI
+
+/// `bulkgrant status`: what the ledger knows, read-only and without the lock, so that it can be
+/// run while a nightly run is going.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show users per state, the last runs, the common failure reasons and users that keep failing.",
+        discussion: """
+            Reads the ledger without locking or writing it, so it is safe while a run is going.
+
+            Examples:
+              bulkgrant status
+              bulkgrant status --ledger /var/lib/bulkgrant/bulkgrant.sqlite --json
+            """)
+
+    @Option(help: "The SQLite ledger.")
+    var ledger: String = "bulkgrant.sqlite"
+
+    @Option(help: "Only this provider's users and failures.")
+    var provider: Provider?
+
+    @Option(help: "How many of the last runs to show.")
+    var runs: Int = 10
+
+    @Option(name: .customLong("min-runs"), help: "Show users whose calls failed in at least this many runs.")
+    var minimumRuns: Int = 3
+
+    @Flag(help: "Print one JSON object on standard output.")
+    var json = false
+
+    func validate() throws {
+        guard runs >= 0 else { throw ValidationError("--runs must be 0 or more") }
+        guard minimumRuns >= 1 else { throw ValidationError("--min-runs must be 1 or more") }
+    }
+
+    func run() async throws {
+        let logger = Console.bootstrapLogging(level: .error)
+        let opened: Ledger
+        do {
+            opened = try Ledger.openReadOnly(path: ledger, logger: logger)
+        } catch {
+            Console.error("\(error)")
+            throw Exit.input
+        }
+        defer { try? opened.close() }
+        let status: LedgerStatus
+        do {
+            status = try await LedgerStatus.read(
+                opened, provider: provider?.rawValue, runs: runs, minimumRuns: minimumRuns)
+        } catch {
+            Console.error("ledger \(ledger): \(error)")
+            throw Exit.input
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            Console.out(String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
+        } else {
+            Console.out(status.text(minimumRuns: minimumRuns))
+        }
+    }
+}
+
+/// The status, as printed and as JSON.
+struct LedgerStatus: Codable {
+    struct Run: Codable {
+        var id: Int64
+        var provider: String?
+        var startedAt: String
+        var finishedAt: String?
+        var durationSeconds: Double?
+        var outcome: String
+        var exitCode: Int?
+        var exportUsers: Int?
+        var counts: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case id, provider, outcome, counts
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
+            case durationSeconds = "duration_s"
+            case exitCode = "exit_code"
+            case exportUsers = "export_users"
+        }
+    }
+
+    struct Reason: Codable {
+        var reason: String
+        var status: Int?
+        var type: String?
+        var message: String
+        var count: Int
+        var example: String
+    }
+
+    struct Repeat: Codable {
+        var email: String
+        var provider: String
+        var state: String
+        var runs: Int
+        var lastError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case email, provider, state, runs
+            case lastError = "last_error"
+        }
+    }
+
+    var ledger: String
+    var apiHost: String?
+    /// Users per state, per provider.
+    var users: [String: [String: Int]]
+    var runs: [Run]
+    var failureReasons: [Reason]
+    var repeatFailures: [Repeat]
+
+    enum CodingKeys: String, CodingKey {
+        case ledger, users, runs
+        case apiHost = "api_host"
+        case failureReasons = "failure_reasons"
+        case repeatFailures = "repeat_failures"
+    }
+
+    static func read(_ ledger: Ledger, provider: String?, runs: Int, minimumRuns: Int) async throws -> LedgerStatus {
+        var users: [String: [String: Int]] = [:]
+        for (name, states) in try await ledger.stateCountsByProvider() where provider == nil || name == provider {
+            users[name] = Dictionary(uniqueKeysWithValues: states.map { ($0.key.rawValue, $0.value) })
+        }
+        let summaries = try await ledger.runSummaries(limit: runs)
+            .filter { provider == nil || $0.provider == nil || $0.provider == provider }
+        return LedgerStatus(
+            ledger: ledger.path, apiHost: try await ledger.boundAPIHost(), users: users,
+            runs: summaries.map { run in
+                Run(
+                    id: run.id, provider: run.provider, startedAt: timestamp(run.startedAt),
+                    finishedAt: run.finishedAt.map(timestamp), durationSeconds: run.duration,
+                    outcome: run.outcome ?? (run.finishedAt == nil ? "unfinished" : "unknown"), exitCode: run.exitCode,
+                    exportUsers: run.exportUsers ?? run.counts["export_users"], counts: run.counts)
+            },
+            failureReasons: try await ledger.failureReasons(provider: provider).map {
+                Reason(
+                    reason: $0.reason, status: $0.status, type: $0.type, message: $0.message, count: $0.count,
+                    example: $0.example)
+            },
+            repeatFailures: try await ledger.repeatFailures(minimumRuns: minimumRuns, provider: provider).map {
+                Repeat(
+                    email: $0.email, provider: $0.provider, state: $0.state.rawValue, runs: $0.runs,
+                    lastError: [$0.lastErrorType, $0.lastErrorMessage].compactMap { $0 }.joined(separator: " ")
+                        .nilIfEmpty)
+            })
+    }
+
+    func text(minimumRuns: Int) -> String {
+        var lines = ["Ledger \(ledger)" + (apiHost.map { " (API \($0))" } ?? "")]
+        lines.append("Users:")
+        if users.isEmpty { lines.append("  none yet") }
+        for (provider, states) in users.sorted(by: { $0.key < $1.key }) {
+            let total = states.values.reduce(0, +)
+            let parts = UserState.allCases.compactMap { state in
+                states[state.rawValue].map { "\($0) \(state.rawValue)" }
+            }
+            lines.append("  \(provider.padding(toLength: 10, withPad: " ", startingAt: 0)) \(total) users: " + parts.joined(separator: " · "))
+        }
+        lines.append("Last runs (newest first):")
+        if runs.isEmpty { lines.append("  none yet") }
+        for run in runs {
+            var line = "  #\(run.id)  \(run.startedAt)"
+            line += run.durationSeconds.map { String(format: "  %.1f s", $0) } ?? "  -"
+            line += "  \(run.outcome == "unfinished" ? "unfinished (running, or killed)" : run.outcome)"
+            if let code = run.exitCode { line += " (exit \(code))" }
+            if let provider = run.provider { line += "  \(provider)" }
+            if let export = run.exportUsers { line += "  export \(export)" }
+            let shown: [(String, String)] = [
+                ("new", "new"), ("granted_now", "granted"), ("granted", "skipped"), ("adopted", "adopted"),
+                ("repair", "repaired"), ("failed", "failed"), ("deferred", "deferred"), ("departed", "departed"),
+                ("revoked", "revoked"), ("api_calls", "calls"),
+            ]
+            let counts = shown.compactMap { key, label in
+                run.counts[key].flatMap { $0 != 0 || key == "api_calls" ? "\(label) \($0)" : nil }
+            }
+            if !counts.isEmpty { line += ": " + counts.joined(separator: " · ") }
+            lines.append(line)
+        }
+        lines.append("Most common failure reasons:")
+        if failureReasons.isEmpty { lines.append("  none") }
+        for reason in failureReasons {
+            lines.append("  \(reason.count) × \(reason.reason) (e.g. \(reason.example))")
+        }
+        lines.append("Users failing in \(minimumRuns) or more runs:")
+        if repeatFailures.isEmpty { lines.append("  none") }
+        for user in repeatFailures {
+            lines.append(
+                "  \(user.email) (\(user.provider), now \(user.state)): failed in \(user.runs) runs"
+                    + (user.lastError.map { "; last: \($0)" } ?? ""))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func timestamp(_ seconds: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
