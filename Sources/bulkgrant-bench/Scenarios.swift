@@ -136,14 +136,12 @@ enum Scenarios {
         let set = try InputSet.load(path: input)
         let read = lap()
         let ledger = try Ledger.openReadOnly(path: path, logger: Bench.logger)
-        let users = try await ledger.users(provider: "google")
-        let load = lap()
-        let plan = Plan.make(emails: set.emails.map(\.value), ledger: users)
-        let planning = lap()
         let rows = try await ledger.userRows(provider: "google")
-        let loadRows = lap()
+        let load = lap()
+        let plan = Plan.make(emails: set.emails, positions: set.positions, ledger: rows)
+        let planning = lap()
         try ledger.close()
-        return String(format: "read export %.2f s, load ledger %.2f s, plan %.2f s (%d to retry), load rows %.2f s (%d)", read, load, planning, plan.retry.count, loadRows, rows.count)
+        return String(format: "read export %.2f s, load ledger %.2f s, plan %.2f s (%d to retry); the run reads the two in parallel", read, load, planning, plan.retry.count)
     }
 
     /// Writes a ledger whose users are all granted but one in `pendingEvery` (none when 0).

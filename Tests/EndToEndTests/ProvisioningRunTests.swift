@@ -176,8 +176,11 @@ final class KillPoint: @unchecked Sendable {
     func retarget(_ box: PIDBox) { lock.withLock { target = box } }
 
     /// True when this event is the kill point. With a retargeted box, kills that box itself.
+    /// Events that arrive before the target process has started (late answers to a killed
+    /// run's hung calls) do not count.
     func shouldKill(_ event: SandboxEvent) -> Bool {
         lock.withLock {
+            if let target, target.pid == 0 { return false }
             let hit: Bool
             switch (point, event) {
             case (.afterCreations(let n), .grantCreated(_, let total)):

@@ -12,14 +12,14 @@ struct Discovery: Sendable {
     let logger: Logger
 
     /// Whether the run adopts: asked for, or the ledger has no user of this provider yet.
-    static func adopts(_ options: RunOptions, users: [String: UserSnapshot]) -> Bool {
-        options.adoptExisting || users.isEmpty
+    static func adopts(_ options: RunOptions, users rows: LedgerRows) -> Bool {
+        options.adoptExisting || rows.isEmpty
     }
 
     /// Lists as the options ask and applies the answers to `plan`.
     /// - Returns: warnings to print, and whether the run is incomplete because a listing that
     ///   was asked for failed (the run goes on without it and exits 1).
-    func apply(to plan: inout Plan, users: [String: UserSnapshot], export: Set<String>) async -> (
+    func apply(to plan: inout Plan, users: LedgerRows, export: [String: Int]) async -> (
         warnings: [String], incomplete: Bool
     ) {
         let provider = options.engine.provider
@@ -33,7 +33,7 @@ struct Discovery: Sendable {
                 if options.repairInvalid {
                     let invalid = Set(
                         grants.filter { $0.provider == provider.rawValue && !$0.isValid }.compactMap { $0.email?.lowercased() })
-                    plan.repair(invalid: invalid, ledger: users, export: export)
+                    plan.repair(invalid: invalid, rows: users, export: export)
                     repaired = true
                 }
                 logger.info(
@@ -54,7 +54,7 @@ struct Discovery: Sendable {
                 let grants = try await listing.all(GrantQuery(provider: provider, grantStatus: "invalid"))
                 let invalid = Set(
                     grants.filter { $0.provider == provider.rawValue && !$0.isValid }.compactMap { $0.email?.lowercased() })
-                plan.repair(invalid: invalid, ledger: users, export: export)
+                plan.repair(invalid: invalid, rows: users, export: export)
                 logger.info(
                     "invalid grants listed", metadata: ["grants.invalid": "\(grants.count)", "plan.repair": "\(plan.repair.count)"])
             } catch {

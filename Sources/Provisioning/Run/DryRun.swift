@@ -44,9 +44,9 @@ public struct DryRun: Sendable {
             report.stopReason = scratch.stopReason
             return report
         }
-        let emails = input.emails.map(\.value)
-        let users = try await ledger?.users(provider: provider.rawValue) ?? [:]
-        var plan = Plan.make(emails: emails, ledger: users)
+        let emails = input.emails
+        let users = try await ledger?.userRows(provider: provider.rawValue) ?? LedgerRows()
+        var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
         plan.keepDeparted(inDomains: options.domains)
         let previous = try await ledger?.previousExportSize(provider: provider.rawValue)
         report.exportUsers = emails.count
@@ -70,7 +70,7 @@ public struct DryRun: Sendable {
             let discovery = Discovery(
                 options: options, listing: GrantListing(client: client, caller: caller, tally: tally),
                 control: control, logger: logger)
-            let (warnings, _) = await discovery.apply(to: &plan, users: users, export: Set(emails))
+            let (warnings, _) = await discovery.apply(to: &plan, users: users, export: input.positions)
             report.warnings += warnings
             report.listCalls = await tally.total
             if let reason = await control.stopReason {

@@ -48,33 +48,62 @@ public struct Plan: Sendable {
     /// Users in the export.
     public var exportUsers = 0
 
-    /// Builds the plan. `emails` must be unique and normalised.
+    /// Builds the plan. `emails` must be unique and normalised. A convenience over
+    /// ``make(emails:positions:ledger:)`` for small callers and tests.
     public static func make(emails: [String], ledger users: [String: UserSnapshot]) -> Plan {
+        var positions: [String: Int] = [:]
+        for (index, email) in emails.enumerated() { positions[email] = index }
+        let rows = LedgerRows(
+            users.map { LedgerRow(email: $0.key, id: $0.value.id, state: $0.value.state) }.sorted { $0.id < $1.id })
+        return make(emails: emails.map(EmailAddress.init(normalised:)), positions: positions, ledger: rows)
+    }
+
+    /// Builds the plan in one pass over the ledger's rows, matching each against the export's
+    /// index, so that a million users cost no second table.
+    /// - Parameters:
+    ///   - emails: the export's addresses, unique and normalised, in file order.
+    ///   - positions: each address's index in `emails`; -1 for an address the export holds but
+    ///     `--domain` leaves out (neither planned nor departed).
+    public static func make(emails: [EmailAddress], positions: [String: Int], ledger rows: LedgerRows) -> Plan {
         var plan = Plan()
         plan.exportUsers = emails.count
-        var seen = Set<String>()
-        seen.reserveCapacity(emails.count)
-        for email in emails {
-            seen.insert(email)
-            guard let user = users[email] else {
-                plan.new.append(email)
+        var known = [Bool](repeating: false, count: emails.count)
+        var granted: [Int] = []
+        var retry: [(Int, Known)] = []
+        var unknown: [(Int, Known)] = []
+        for row in rows {
+            guard let position = positions[row.email] else {
+                if row.state == .granted || row.state == .revoking {
+                    plan.departedUsers.append(Known(id: row.id, email: row.email))
+                }
                 continue
             }
-            switch user.state {
+            guard position >= 0 else { continue }
+            known[position] = true
+            switch row.state {
             case .granted:
                 plan.granted += 1
-                if plan.grantedSample.count < sampleSize { plan.grantedSample.append(email) }
+                // Keep the first few in export order: the smallest positions seen so far.
+                if granted.count < sampleSize {
+                    granted.append(position)
+                } else if let largest = granted.indices.max(by: { granted[$0] < granted[$1] }),
+                    position < granted[largest]
+                {
+                    granted[largest] = position
+                }
             case .inFlight, .revoking:
                 // A revocation cut off by a kill, for someone back in the export: whether the
                 // grant still exists is unknown, so look before authenticating.
-                plan.unknown.append(Known(id: user.id, email: email))
+                unknown.append((position, Known(id: row.id, email: row.email)))
             case .pending, .failed, .deferred, .revoked:
-                plan.retry.append(Known(id: user.id, email: email))
+                retry.append((position, Known(id: row.id, email: row.email)))
             }
         }
-        for (email, user) in users where (user.state == .granted || user.state == .revoking) && !seen.contains(email) {
-            plan.departedUsers.append(Known(id: user.id, email: email))
-        }
+        // Work and samples follow the export's order, as an admin reads it.
+        for (index, email) in emails.enumerated() where !known[index] { plan.new.append(email.value) }
+        plan.retry = retry.sorted { $0.0 < $1.0 }.map(\.1)
+        plan.unknown = unknown.sorted { $0.0 < $1.0 }.map(\.1)
+        plan.grantedSample = granted.sorted().prefix(sampleSize).map { emails[$0].value }
         plan.departedUsers.sort { $0.email < $1.email }
         plan.departed = plan.departedUsers.map(\.email)
         return plan
@@ -121,12 +150,25 @@ public struct Plan: Sendable {
     /// Moves the export's granted users whose grant Nylas lists as invalid to `repair`.
     /// - Parameter invalid: emails (lower-cased) of this provider's invalid grants.
     public mutating func repair(invalid: Set<String>, ledger users: [String: UserSnapshot], export: Set<String>) {
+        var positions: [String: Int] = [:]
+        for email in export { positions[email] = 0 }
+        repair(
+            invalid: invalid, rows: LedgerRows(users.map { LedgerRow(email: $0.key, id: $0.value.id, state: $0.value.state) }),
+            export: positions)
+    }
+
+    /// Moves the export's granted users whose grant Nylas lists as invalid to `repair`.
+    /// - Parameters:
+    ///   - invalid: emails (lower-cased) of this provider's invalid grants.
+    ///   - export: the export's index (see ``make(emails:positions:ledger:)``).
+    public mutating func repair(invalid: Set<String>, rows: LedgerRows, export: [String: Int]) {
         guard !invalid.isEmpty else { return }
-        for email in invalid.sorted() where export.contains(email) {
-            guard let user = users[email], user.state == .granted else { continue }
-            repair.append(Known(id: user.id, email: email))
+        for row in rows where row.state == .granted && invalid.contains(row.email) {
+            guard let position = export[row.email], position >= 0 else { continue }
+            repair.append(Known(id: row.id, email: row.email))
         }
         guard !repair.isEmpty else { return }
+        repair.sort { $0.email < $1.email }
         granted -= repair.count
         let repaired = Set(repair.map(\.email))
         grantedSample.removeAll { repaired.contains($0) }

@@ -33,13 +33,15 @@ public struct ProvisioningRun: Sendable {
         let provider = options.engine.provider.rawValue
         var report = RunReport(ledger: ledger.path, provider: provider)
 
+        // The ledger is read on SQLite's thread while the export is parsed on this one.
+        async let ledgerRows = ledger.userRows(provider: provider)
         guard let input = try Self.loadInput(options, into: &report) else {
             report.durationSeconds = clock.now() - begin
             return report
         }
-        let emails = input.emails.map(\.value)
-        let users = try await ledger.users(provider: provider)
-        var plan = Plan.make(emails: emails, ledger: users)
+        let emails = input.emails
+        let users = try await ledgerRows
+        var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
         plan.keepDeparted(inDomains: options.domains)
         let previous = try await ledger.previousExportSize(provider: provider)
         report.exportUsers = emails.count
@@ -84,7 +86,7 @@ public struct ProvisioningRun: Sendable {
         let discovery = Discovery(
             options: options, listing: GrantListing(client: client, caller: caller, tally: tally), control: control,
             logger: logger)
-        let (warnings, discoveryIncomplete) = await discovery.apply(to: &plan, users: users, export: Set(emails))
+        let (warnings, discoveryIncomplete) = await discovery.apply(to: &plan, users: users, export: input.positions)
         report.warnings += warnings
         report.planned = plan.counts
         report.skipped = plan.granted
@@ -241,16 +243,16 @@ public struct ProvisioningRun: Sendable {
     }
 
     /// The safeguard's verdict when the run revokes; nil otherwise.
-    static func safeguard(_ options: RunOptions, plan: Plan, users: [String: UserSnapshot], previous: Int?)
+    static func safeguard(_ options: RunOptions, plan: Plan, users: LedgerRows, previous: Int?)
         -> Safeguard?
     {
         guard options.revokeDeparted else { return nil }
         // The base of a percentage: users holding a grant, within --domain when it is given.
         let domains = Set(options.domains.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@.")) })
-        let granted = users.reduce(0) { count, entry in
-            guard entry.value.state == .granted || entry.value.state == .revoking else { return count }
-            if !domains.isEmpty, let at = entry.key.lastIndex(of: "@"),
-                !domains.contains(String(entry.key[entry.key.index(after: at)...]))
+        let granted = users.reduce(0) { count, row in
+            guard row.state == .granted || row.state == .revoking else { return count }
+            if !domains.isEmpty, let at = row.email.lastIndex(of: "@"),
+                !domains.contains(String(row.email[row.email.index(after: at)...]))
             {
                 return count
             }
