@@ -92,8 +92,13 @@ public final class Ledger: Sendable {
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            // Each group commit is durable before the request it guards leaves.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // In WAL mode NORMAL makes a commit durable against the process dying (SIGKILL, OOM,
+            // a crash): the threat the in_flight protocol answers. Only a power cut can undo the
+            // last commits, and undoing them costs at most one re-authentication per user
+            // (Nylas re-authenticates an email's existing grant), never a duplicate grant.
+            // FULL's fsync per group commit cut the overhead benchmark from 2,445 to 1,836
+            // users/s.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         return try DatabasePool(path: path, configuration: configuration)
     }

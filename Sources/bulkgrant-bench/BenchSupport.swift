@@ -53,7 +53,7 @@ enum Bench {
     /// One provisioning run in this process, through the same code as `bulkgrant run`.
     static func provision(
         users: Int, server: SandboxServer, configure: (inout EngineConfiguration) -> Void
-    ) async throws -> (report: RunReport, ledgerBusy: Double) {
+    ) async throws -> (report: RunReport, ledgerBusy: Double, commits: Int) {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let input = dir + "/export.csv"
@@ -69,10 +69,10 @@ enum Bench {
             options: RunOptions(inputPath: input, engine: engine), client: client, ledger: ledger,
             control: RunControl(), logger: logger
         ).execute()
-        let busy = await ledger.writerStatistics().busySeconds
+        let statistics = await ledger.writerStatistics()
         try ledger.close()
         try await client.shutdown()
-        return (report, busy)
+        return (report, statistics.busySeconds, statistics.commits)
     }
 
     /// The `bulkgrant` binary built beside this one.

@@ -12,7 +12,7 @@ enum Scenarios {
         var lines: [BenchLine] = []
         for rate in [45.0, 50.0] {
             let server = try await Bench.sandbox(rateLimit: 50, latencyMs: 200...400)
-            let (report, _) = try await Bench.provision(users: 1500, server: server) { engine in
+            let (report, _, _) = try await Bench.provision(users: 1500, server: server) { engine in
                 engine.rate = rate
             }
             let stats = await server.state.stats()
@@ -35,7 +35,7 @@ enum Scenarios {
     /// 2. No limit, 200 ms latency, 64 in flight, 3,000 users: the bound is 64 / 0.2 s = 320/s.
     static func latencyBound() async throws -> BenchLine {
         let server = try await Bench.sandbox(rateLimit: 0, latencyMs: 200...200)
-        let (report, _) = try await Bench.provision(users: 3000, server: server) { engine in
+        let (report, _, _) = try await Bench.provision(users: 3000, server: server) { engine in
             engine.rate = .infinity
             engine.concurrency = 64
         }
@@ -52,7 +52,7 @@ enum Scenarios {
     static func overhead() async throws -> BenchLine {
         let server = try await Bench.sandbox(rateLimit: 0, latencyMs: 0...0)
         let started = ContinuousClock.now
-        let (report, busy) = try await Bench.provision(users: 20_000, server: server) { engine in
+        let (report, busy, commits) = try await Bench.provision(users: 20_000, server: server) { engine in
             engine.rate = .infinity
         }
         let wall = (ContinuousClock.now - started) / .seconds(1)
@@ -62,7 +62,7 @@ enum Scenarios {
             name: "overhead, no limit, no latency, 20,000 users (engine, ledger, HTTP and sandbox in one process)",
             figure: String(format: "%.0f users/s", usersPerSecond), ideal: "2,000 users/s",
             ratio: usersPerSecond / 2000, target: "≥ 1.0", pass: usersPerSecond >= 2000,
-            note: String(format: "ledger writes %.0f%% of the run (%.2f s of %.2f s), wall with export %.1f s", 100 * busy / report.durationSeconds, busy, report.durationSeconds, wall))
+            note: String(format: "ledger writes %.0f%% of the run (%.2f s of %.2f s in %d group commits, %.1f outcomes each), wall with export %.1f s", 100 * busy / report.durationSeconds, busy, report.durationSeconds, commits, Double(2 * report.granted) / Double(max(commits, 1)), wall))
     }
 
     /// 4. Nightly no-op: everyone already granted; the real binary, 100,000 and 1,000,000 users.
