@@ -1,3 +1,0 @@
-import Testing
-
-@Test("the reliability target builds") func reliabilityTargetBuilds() { #expect(Bool(true)) }

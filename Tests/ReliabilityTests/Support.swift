@@ -1,0 +1,387 @@
+import Foundation
+import GrantLedger
+import Logging
+import NylasAPI
+import NylasSandbox
+import Testing
+
+// Helpers shared by the reliability suite: the built binary, temporary folders, a sandbox with
+// an event log, and readers of ledger files. Test targets cannot import one another, so the
+// few helpers this suite shares with EndToEndTests are repeated here on purpose.
+
+/// The package's root folder.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// The built `bulkgrant` binary, beside the test bundle.
+func binaryPath() -> String {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bulkgrant").path,
+        Bundle.main.bundleURL.appendingPathComponent("bulkgrant").path,
+        packageRoot + "/.build/debug/bulkgrant",
+    ]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+}
+
+/// What a run of a process wrote and how it ended.
+struct ProcessResult: Sendable {
+    var status: Int32
+    /// Ended by a signal (`status` is then the signal number).
+    var killed: Bool
+    var stdoutData: Data
+    var stderrData: Data
+    var seconds: Double
+
+    var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
+    var stderr: String { String(decoding: stderrData, as: UTF8.self) }
+    /// Both streams, for messages in failed expectations.
+    var transcript: String { "exit \(status)\(killed ? " (signal)" : "")\n--- stdout\n\(stdout.suffix(3000))\n--- stderr\n\(stderr.suffix(3000))" }
+
+    /// A crash rather than an answer: a signal, or the Swift runtime's crash banner.
+    var crashed: Bool {
+        killed || stderr.contains("Fatal error") || stderr.contains("Crash") || stderr.contains("Segmentation fault")
+            || stderr.contains("Illegal instruction")
+    }
+}
+
+/// The pid of a process being run, for whoever must signal it at an exact point.
+final class PIDBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int32 = 0
+    private var killed = false
+
+    var pid: Int32 { lock.withLock { value } }
+    func set(_ pid: Int32) { lock.withLock { value = pid } }
+
+    /// SIGKILLs the process once; later calls do nothing.
+    func killOnce() {
+        lock.withLock {
+            guard !killed, value > 0 else { return }
+            killed = true
+            kill(value, SIGKILL)
+        }
+    }
+}
+
+/// Runs `executable` to its end, with output in files (a pipe could fill and block it).
+func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: String,
+    stdin: String? = nil, pid: PIDBox? = nil
+) async throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["SWIFT_BACKTRACE"] = "enable=no"
+    env.removeValue(forKey: "NYLAS_API_KEY")
+    env.removeValue(forKey: "NYLAS_API_URI")
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    let id = UUID().uuidString
+    let outPath = directory + "/.stdout-\(id)"
+    let errPath = directory + "/.stderr-\(id)"
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(atPath: outPath)
+        try? FileManager.default.removeItem(atPath: errPath)
+    }
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    process.standardOutput = out
+    process.standardError = err
+    if let stdin {
+        let inPath = directory + "/.stdin-\(id)"
+        _ = FileManager.default.createFile(atPath: inPath, contents: Data(stdin.utf8))
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+    } else {
+        process.standardInput = FileHandle.nullDevice
+    }
+    let finished = AsyncStream<Void>.makeStream()
+    process.terminationHandler = { _ in finished.continuation.finish() }
+    let started = ContinuousClock.now
+    try process.run()
+    pid?.set(process.processIdentifier)
+    for await _ in finished.stream {}
+    process.waitUntilExit()
+    let seconds = (ContinuousClock.now - started) / .seconds(1)
+    try out.close()
+    try err.close()
+    return ProcessResult(
+        status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal,
+        stdoutData: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(),
+        stderrData: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), seconds: seconds)
+}
+
+/// Runs the built `bulkgrant`.
+func runBinary(
+    _ arguments: [String], environment: [String: String] = [:], in directory: String, stdin: String? = nil,
+    pid: PIDBox? = nil
+) async throws -> ProcessResult {
+    try await runProcess(binaryPath(), arguments, environment: environment, in: directory, stdin: stdin, pid: pid)
+}
+
+/// Runs a `/bin/sh -c` script, with `$BULKGRANT` naming the binary.
+func runShell(_ script: String, environment: [String: String] = [:], in directory: String) async throws
+    -> ProcessResult
+{
+    var env = environment
+    env["BULKGRANT"] = binaryPath()
+    return try await runProcess("/bin/sh", ["-c", script], environment: env, in: directory)
+}
+
+/// A temporary folder for one test, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("reliability-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        try write(name, Data(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, _ data: Data) throws -> String {
+        let target = file(name)
+        guard FileManager.default.createFile(atPath: target, contents: data) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return target
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// An export of `count` users at acme.example: `Name,Email` with a header.
+func exportText(count: Int, from first: Int = 0) -> String {
+    var lines = ["Name,Email"]
+    for index in first..<(first + count) { lines.append("\"User, \(index)\",user\(index)@acme.example") }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+func email(_ index: Int) -> String { "user\(index)@acme.example" }
+
+let sandboxKey = "reliability-sandbox-key"
+let credentialID = "cred-reliability"
+let calendarScope = "https://www.googleapis.com/auth/calendar"
+let quietLogger: Logger = {
+    var logger = Logger(label: "reliability")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// Every event a sandbox reported, with when it happened, and a way to wait for one.
+final class EventLog: @unchecked Sendable {
+    struct Entry: Sendable {
+        var at: ContinuousClock.Instant
+        var event: SandboxEvent
+    }
+
+    private let lock = NSLock()
+    private var entries: [Entry] = []
+    private var waiters: [UUID: (predicate: @Sendable ([Entry]) -> Bool, continuation: CheckedContinuation<Bool, Never>)] = [:]
+
+    func record(_ event: SandboxEvent) {
+        let ready: [CheckedContinuation<Bool, Never>] = lock.withLock {
+            entries.append(Entry(at: .now, event: event))
+            let met = waiters.filter { $0.value.predicate(entries) }
+            for key in met.keys { waiters.removeValue(forKey: key) }
+            return met.map(\.value.continuation)
+        }
+        for continuation in ready { continuation.resume(returning: true) }
+    }
+
+    var all: [Entry] { lock.withLock { entries } }
+
+    /// Answers of `method path`, in order, with their status (0: lost).
+    func answers(_ method: String, _ path: String) -> [(at: ContinuousClock.Instant, status: Int)] {
+        all.compactMap { entry in
+            if case .answered(method, path, let status) = entry.event { return (entry.at, status) }
+            return nil
+        }
+    }
+
+    /// Waits until `predicate` holds of the events so far; false when `timeout` passed first
+    /// (a guard against a hung test, not a way to let time pass).
+    func wait(timeout: Duration = .seconds(30), until predicate: @escaping @Sendable ([Entry]) -> Bool) async -> Bool {
+        let id = UUID()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let now: Bool = lock.withLock {
+                if predicate(entries) { return true }
+                waiters[id] = (predicate, continuation)
+                return false
+            }
+            if now {
+                continuation.resume(returning: true)
+                return
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                let expired = self.lock.withLock { self.waiters.removeValue(forKey: id) }
+                expired?.continuation.resume(returning: false)
+            }
+        }
+    }
+}
+
+/// A sandbox with the suite's key and credential, reporting its events to `log`.
+func startSandbox(
+    rateLimit: Double = 0, faults: FaultPlan = FaultPlan(), rejected: Set<String> = [], apiKey: String = sandboxKey,
+    connectors: [Provider] = [.google, .microsoft], log: EventLog? = nil,
+    observer: (@Sendable (SandboxEvent) -> Void)? = nil
+) async throws -> SandboxServer {
+    var configuration = SandboxConfiguration()
+    configuration.connectors = connectors
+    configuration.apiKey = apiKey
+    configuration.rateLimit = rateLimit
+    configuration.faults = faults
+    configuration.rejectedDomains = rejected
+    configuration.seedCredentials = [.init(provider: .google, id: credentialID, name: "reliability")]
+    configuration.observer = { event in
+        log?.record(event)
+        observer?(event)
+    }
+    return try await SandboxServer.start(configuration, logger: quietLogger)
+}
+
+/// The `run` arguments against `server`.
+func runArguments(_ input: String, ledger: String, server: SandboxServer, extra: [String] = []) -> [String] {
+    [
+        "run", input, "--provider", "google", "--credential-id", credentialID, "--scope", calendarScope,
+        "--ledger", ledger, "--api-uri", server.baseURI, "--no-progress",
+    ] + extra
+}
+
+/// Every user's record in a ledger file, by email.
+func ledgerRecords(_ path: String) async throws -> [String: UserRecord] {
+    let ledger = try Ledger.openReadOnly(path: path, logger: quietLogger)
+    defer { try? ledger.close() }
+    var records: [String: UserRecord] = [:]
+    for record in try await ledger.records() { records[record.email] = record }
+    return records
+}
+
+/// Every user's state in a ledger file, by email.
+func ledgerStates(_ path: String) async throws -> [String: UserState] {
+    try await ledgerRecords(path).mapValues(\.state)
+}
+
+/// `PRAGMA integrity_check` of a ledger file.
+func integrity(_ path: String) async throws -> String {
+    let ledger = try Ledger.openReadOnly(path: path, logger: quietLogger)
+    defer { try? ledger.close() }
+    return try await ledger.integrityCheck()
+}
+
+/// The `--json` summary a run printed, decoded loosely.
+func jsonSummary(_ result: ProcessResult) -> [String: Any] {
+    guard let line = result.stdout.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    else { return [:] }
+    return object
+}
+
+extension Dictionary where Key == String, Value == Any {
+    func int(_ key: String) -> Int? { (self[key] as? NSNumber)?.intValue }
+}
+
+/// Whether this process runs as root, for whom file modes do not stop reading or writing.
+var runningAsRoot: Bool { geteuid() == 0 }
+
+/// A process left running (a `bulkgrant sandbox`), whose standard output is read as it comes.
+final class BackgroundProcess: @unchecked Sendable {
+    let process = Process()
+    private let lock = NSLock()
+    private var output = Data()
+    private var waiters: [(String, CheckedContinuation<Bool, Never>)] = []
+    private let errPath: String
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String], in directory: String) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        errPath = directory + "/.bg-stderr-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let chunk = handle.availableData
+            guard let self else { return }
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                self.wake(final: true)
+            } else {
+                self.lock.withLock { self.output.append(chunk) }
+                self.wake(final: false)
+            }
+        }
+        try process.run()
+    }
+
+    var stdout: Data { lock.withLock { output } }
+    var stderr: Data { (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data() }
+
+    private func wake(final: Bool) {
+        let ready: [(CheckedContinuation<Bool, Never>, Bool)] = lock.withLock {
+            let text = String(decoding: output, as: UTF8.self)
+            var ready: [(CheckedContinuation<Bool, Never>, Bool)] = []
+            waiters.removeAll { waiter in
+                if text.contains(waiter.0) {
+                    ready.append((waiter.1, true))
+                    return true
+                }
+                if final {
+                    ready.append((waiter.1, false))
+                    return true
+                }
+                return false
+            }
+            return ready
+        }
+        for (continuation, found) in ready { continuation.resume(returning: found) }
+    }
+
+    /// Waits until standard output contains `text`; false if the process closed it first.
+    func waitForOutput(_ text: String) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let now: Bool? = lock.withLock {
+                if String(decoding: output, as: UTF8.self).contains(text) { return true }
+                if !process.isRunning { return false }
+                waiters.append((text, continuation))
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    /// Sends `signal` and waits for the exit.
+    func stop(_ signal: Int32 = SIGTERM) async -> Int32 {
+        kill(process.processIdentifier, signal)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+        return process.terminationStatus
+    }
+}
+
+/// The reliability suite, one test at a time: its tests start binaries, sandboxes and a soak, and
+/// run beside every other target's tests in `swift test`; one at a time they leave those tests
+/// the CPU their timeouts count on.
+@Suite("reliability", .serialized)
+enum Reliability {}
