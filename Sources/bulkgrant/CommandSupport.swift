@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrantLedger
 import Logging
 
 /// Output helpers shared by the commands.
@@ -11,6 +12,24 @@ enum Console {
     /// Standard output, unbuffered so that a caller reading a pipe sees it at once.
     static func out(_ text: String) {
         Stdout.write(text)
+    }
+
+    /// One JSON object on standard output, keys sorted so that runs diff cleanly.
+    static func json(_ value: some Encodable) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        out(String(decoding: data, as: UTF8.self) + "\n")
+    }
+
+    /// Opens a ledger to read it (no lock, no write); an unusable one is an input error.
+    static func openLedgerForReading(_ path: String, logger: Logger) throws -> Ledger {
+        do {
+            return try Ledger.openReadOnly(path: path, logger: logger)
+        } catch {
+            Console.error("\(error)")
+            throw Exit.input
+        }
     }
 
     static func stderr(_ text: String) {

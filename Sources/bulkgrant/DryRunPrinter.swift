@@ -20,10 +20,7 @@ struct DryRunPrinter {
             Console.stderr("bulkgrant: rejected line \(rejection.line): \(rejection.reason)\n")
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
-            Console.out(String(decoding: data, as: UTF8.self) + "\n")
+            Console.json(report)
             return
         }
         var lines: [String] = []

@@ -40,13 +40,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Console.bootstrapLogging(level: .error)
-        let opened: Ledger
-        do {
-            opened = try Ledger.openReadOnly(path: ledger, logger: logger)
-        } catch {
-            Console.error("\(error)")
-            throw Exit.input
-        }
+        let opened = try Console.openLedgerForReading(ledger, logger: logger)
         defer { try? opened.close() }
         let status: LedgerStatus
         do {

@@ -20,10 +20,7 @@ struct SummaryPrinter {
             diagnostic(stop)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
-            Console.out(String(decoding: data, as: UTF8.self) + "\n")
+            Console.json(report)
             return
         }
         var lines: [String] = []
