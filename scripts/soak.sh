@@ -86,6 +86,22 @@ url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$workdir/sandbox.out")
 [ -n "$url" ] || { echo "soak: the sandbox did not start" >&2; exit 1; }
 log "sandbox $url, faults $faults, throttle bursts $burst, seed $seed; $users users, $kills kills"
 
+# The sandbox's live grants and look-ups so far, as "GRANTS LOOKUPS": with curl when there is one
+# (polled often, so kept light), else through python.
+counters() {
+  if command -v curl >/dev/null; then
+    local json grants lookups
+    json=$(curl -s "$url/__sandbox/stats")
+    grants=$(printf '%s' "$json" | grep -o '"grants":[0-9]*' | head -1 | cut -d: -f2)
+    lookups=$(printf '%s' "$json" | grep -o '"count":[0-9]*,"method":"GET","path":"\\\{0,1\}/v3\\\{0,1\}/grants"' \
+      | sed 's/"count":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+    echo "${grants:-0} $lookups"
+  else
+    $check counters "$url"
+  fi
+}
+granted_now() { counters | cut -d' ' -f1; }
+
 runs=0
 start_run() {
   runs=$((runs + 1))
@@ -107,7 +123,7 @@ while [ "$landed" -lt "$kills" ]; do
     echo "soak: only $landed of $kills kills landed in $attempts runs (runs finish too fast? lower --rate)" >&2
     exit 1
   fi
-  granted=$($check grants "$url")
+  granted=$(granted_now)
   remaining=$((users - granted))
   left=$((kills - landed))
   start_run
@@ -118,20 +134,20 @@ while [ "$landed" -lt "$kills" ]; do
   elif [ "$moment" = 1 ] && [ "$landed" -gt 0 ]; then
     # After 1 or 2 look-ups (creations may interleave); if the run is well into creating
     # without one, it had nothing to look up.
-    read -r _ lookups <<< "$($check counters "$url")"
+    read -r _ lookups <<< "$(counters)"
     target=$((lookups + 1 + RANDOM % 2))
     kind=lookup
     while alive; do
-      read -r now_granted now_lookups <<< "$($check counters "$url")"
+      read -r now_granted now_lookups <<< "$(counters)"
       [ "$now_lookups" -ge "$target" ] && break
       if [ "$now_granted" -gt $((granted + 20)) ]; then kind=grant; break; fi
-      sleep 0.01
+      sleep 0.02
     done
   else
     # On average half an equal share of what is left, so that work remains for every kill.
     span=$((remaining / (left + 1)))
     target=$((granted + 1 + RANDOM % (span > 1 ? span : 1)))
-    while alive && [ "$($check grants "$url")" -lt "$target" ]; do sleep 0.01; done
+    while alive && [ "$(granted_now)" -lt "$target" ]; do sleep 0.02; done
     kind=grant
   fi
   if alive; then
@@ -140,14 +156,14 @@ while [ "$landed" -lt "$kills" ]; do
     run_pid=""
     landed=$((landed + 1))
     case "$kind" in start) at_start=$((at_start + 1)) ;; lookup) at_lookup=$((at_lookup + 1)) ;; *) at_grant=$((at_grant + 1)) ;; esac
-    log "kill $landed/$kills ($kind): run $runs SIGKILLed with $($check grants "$url") of $users granted on the sandbox"
+    log "kill $landed/$kills ($kind): run $runs SIGKILLed with $(granted_now) of $users granted on the sandbox"
   else
     status=0
     wait "$run_pid" || status=$?
     run_pid=""
     early=$((early + 1))
     log "run $runs ended by itself before its kill (exit $status)"
-    if [ "$status" = 0 ] && [ "$($check grants "$url")" -ge "$users" ]; then
+    if [ "$status" = 0 ] && [ "$(granted_now)" -ge "$users" ]; then
       # Everyone is granted before every kill landed: new hires bring more work, as they would.
       hires=$((users / 10 > 10 ? users / 10 : 10))
       for ((i = users; i < users + hires; i++)); do
@@ -167,7 +183,7 @@ for _ in 1 2 3 4 5 6 7 8; do
   final=0
   wait "$run_pid" || final=$?
   run_pid=""
-  log "run $runs (no kill): exit $final, $($check grants "$url") of $users granted on the sandbox"
+  log "run $runs (no kill): exit $final, $(granted_now) of $users granted on the sandbox"
   [ "$final" = 0 ] && break
   [ "$final" = 1 ] || { cat "$workdir/run-$runs.err" >&2; echo "soak: run $runs stopped with exit $final" >&2; exit 1; }
 done

@@ -48,4 +48,7 @@ public enum SandboxEvent: Sendable, Hashable {
     case grantReauthenticated(email: String)
     /// A call was answered (or lost, with status 0).
     case answered(method: String, path: String, status: Int)
+    /// A call arrived, before its key, the throttle or a fault were looked at: shows when a call
+    /// was made even if its answer comes late (a held request) or never.
+    case received(method: String, path: String)
 }

@@ -43,6 +43,11 @@ extension SandboxRoutes {
             let answer = answer!
             await state.record(method: method, path: path, status: answer.status)
             return Self.response(answer.status, answer.body)
+        case .slowApply(let seconds):
+            try await Self.sleep(seconds)
+            let answer = await work(body)
+            await state.record(method: method, path: path, status: answer.status)
+            return Self.response(answer.status, answer.body)
         case .truncatedBody:
             let answer = answer!
             await state.record(method: method, path: path, status: answer.status)

@@ -92,7 +92,8 @@ struct SandboxRoutes: Sendable {
         let method = request.method.rawValue
         var request = request
         let body = Data(try await request.collectBody(upTo: 4 << 20).readableBytesView)
-        let admission = await state.admit(authorization: request.headers[.authorization], group: group, path: path)
+        let admission = await state.admit(
+            authorization: request.headers[.authorization], method: method, group: group, path: path)
         switch admission {
         case .unauthorized:
             await state.record(method: method, path: path, status: 401)

@@ -142,7 +142,8 @@ public actor SandboxState {
     }
 
     /// Checks the key, a scripted fault, the throttle and the fault plan for one request.
-    func admit(authorization: String?, group: String, path: String) -> Admission {
+    func admit(authorization: String?, method: String, group: String, path: String) -> Admission {
+        configuration.observer?(.received(method: method, path: path))
         guard let authorization, authorization == "Bearer \(configuration.apiKey)" else { return .unauthorized }
         if let scripted = takeScripted(path: path) { return .scripted(scripted) }
         let now = Date().timeIntervalSince1970

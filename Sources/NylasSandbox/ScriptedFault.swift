@@ -17,6 +17,9 @@ public enum ScriptedFault: Sendable, Hashable {
     case resetAfterApply
     /// The request is applied, then its answer is held for `seconds`.
     case hang(seconds: Double)
+    /// The request waits `seconds` before it is applied and answered, as in a slow server or a
+    /// queue in front of it: a client that gave up meanwhile cannot find its effect yet.
+    case slowApply(seconds: Double)
     /// The request is applied, then answered with its status and only the first half of its JSON.
     case truncatedBody
     /// The request is applied, then answered `200 OK` with an empty body.
@@ -33,10 +36,11 @@ public enum ScriptedFault: Sendable, Hashable {
             body: "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>")
     }
 
-    /// Whether the sandbox does the work before the fault spoils the answer.
+    /// Whether the sandbox does the work at once, before the fault spoils the answer
+    /// (`slowApply` does it later, itself).
     var applies: Bool {
         switch self {
-        case .status, .raw, .resetBeforeApply, .pass: return false
+        case .status, .raw, .resetBeforeApply, .slowApply, .pass: return false
         case .resetAfterApply, .hang, .truncatedBody, .emptySuccess, .trickle: return true
         }
     }
@@ -49,6 +53,7 @@ public enum ScriptedFault: Sendable, Hashable {
         case .resetBeforeApply: return "scripted-reset-before-apply"
         case .resetAfterApply: return "scripted-reset-after-apply"
         case .hang: return "scripted-hang"
+        case .slowApply: return "scripted-slow-apply"
         case .truncatedBody: return "scripted-truncated-body"
         case .emptySuccess: return "scripted-empty-200"
         case .trickle: return "scripted-trickle"

@@ -45,7 +45,7 @@ struct ObservabilityTests {
     func metricsFile() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let server = try await startSandbox(rejected: ["contractors.example"], rateLimit: 60)
+        let server = try await startSandbox(rejected: ["contractors.example"], rateLimit: 20)
         defer { Task { await server.stop() } }
         let textfiles = dir + "/textfile"
         try FileManager.default.createDirectory(atPath: textfiles, withIntermediateDirectories: true)
@@ -70,7 +70,7 @@ struct ObservabilityTests {
         #expect(
             samples["bulkgrant_last_run_api_calls{provider=\"google\",method=\"POST\",path=\"/v3/connect/custom\",status=\"400\"}"]
                 == 1)
-        // The sandbox allows 60/s against a client asking for 2,000/s: some 429s, counted both ways.
+        // The sandbox allows 20/s against a client asking for 2,000/s: some 429s, counted both ways.
         let stats = await server.state.stats()
         let throttled = samples["bulkgrant_last_run_rate_limited_calls{provider=\"google\"}"] ?? -1
         #expect(throttled > 0 && Int(throttled) == stats.rateLimited)

@@ -26,8 +26,8 @@ struct FaultRow: Sendable, CustomTestStringConvertible {
     var setup: Setup
     /// The state each of the three users ends in, in export order.
     var states: [UserState]
-    /// `POST /v3/connect/custom` calls the sandbox answered (or lost), and `GET /v3/grants`
-    /// look-ups made after the first of them.
+    /// `POST /v3/connect/custom` calls the sandbox received, and `GET /v3/grants` look-ups
+    /// received after the first of them.
     var posts: Int
     var lookups: Int
     var exit: Int32
@@ -42,6 +42,9 @@ struct FaultRow: Sendable, CustomTestStringConvertible {
     /// The run must end within this many seconds.
     var maxSeconds = 20.0
     var driver = Driver.binary
+    /// A behaviour the row shows to be wrong today: its "no second authentication" checks are
+    /// recorded as a known issue, and fail the day the engine is fixed so that this is removed.
+    var knownIssue: String?
 
     var testDescription: String { fault }
 }
@@ -89,6 +92,11 @@ extension Reliability {
                   states: granted, posts: 3, lookups: 1, exit: 0, foundByLookup: 1),
             .init(fault: "hang past the request timeout (applied, answer held 3 s, timeout 1 s)",
                   setup: .script([.hang(seconds: 3)]),
+                  states: granted, posts: 3, lookups: 1, exit: 0, foundByLookup: 1),
+            // The engine waits `unknownOutcomeSettle` (2 s) after an unknown outcome before it looks
+            // up, so a server that applies the call late (here 1.5 s after the 1 s timeout) is seen.
+            .init(fault: "hang past the request timeout before the request is applied (held 2.5 s, then applied)",
+                  setup: .script([.slowApply(seconds: 2.5)]),
                   states: granted, posts: 3, lookups: 1, exit: 0, foundByLookup: 1),
             // Bodies that are not the JSON promised.
             .init(fault: "truncated JSON body (applied, 201 with half its JSON)", setup: .script([.truncatedBody]),
@@ -165,23 +173,18 @@ extension Reliability {
             if let message = row.message { #expect(output.contains(message), "\(output)") }
             #expect(await server.state.scriptedRemaining(for: "/v3/connect/custom") == 0, "the fault must have fired")
 
-            // Calls, counted from the server's side. A held answer is reported when it is finally
-            // sent, after the client gave up on it: wait for it rather than for time to pass.
-            let posts = row.posts
-            #expect(await log.wait { $0.filter { Self.isCall($0.event, "POST", "/v3/connect/custom") }.count >= posts })
-            #expect(log.answers("POST", "/v3/connect/custom").count == row.posts)
+            // Calls, counted from the server's side as they arrived. A held answer is reported
+            // when it is finally sent, after the client gave up: wait for every answer (rather
+            // than for time to pass) so that the counters are settled.
+            let received = log.received("POST", "/v3/connect/custom")
+            #expect(received.count == row.posts)
+            #expect(await log.wait { entries in
+                entries.filter { Self.isCall($0.event, "POST", "/v3/connect/custom") }.count >= received.count
+            })
             // Look-ups are the grant listings after the first creation call (a run may list grants
-            // before it starts creating, to adopt existing ones: that is not a look-up of an unknown
-            // outcome). A held answer is reported late, so the call starts at its first trace.
-            let firstPost = try #require(
-                log.all.first { entry in
-                    switch entry.event {
-                    case .grantCreated, .answered("POST", "/v3/connect/custom", _): return true
-                    default: return false
-                    }
-                }
-            ).at
-            #expect(log.answers("GET", "/v3/grants").filter { $0.at > firstPost }.count == row.lookups)
+            // before it starts creating, to adopt existing ones: that is not a look-up).
+            let firstPost = try #require(received.first)
+            #expect(log.received("GET", "/v3/grants").filter { $0 > firstPost }.count == row.lookups)
             if let pause = row.minimumPause {
                 switch row.driver {
                 case .binary:
@@ -207,7 +210,7 @@ extension Reliability {
                         + (skipped > 0 ? " | slept \(String(format: "%.1f", skipped)) virtual s" : ""))
             }
             #expect(stats.creationsByEmail.values.allSatisfy { $0 == 1 }, "\(stats.creationsByEmail)")
-            #expect(stats.reauthsByEmail.isEmpty, "no user may be authenticated twice: \(stats.reauthsByEmail)")
+            Self.expect(row) { #expect(stats.reauthsByEmail.isEmpty, "no user may be authenticated twice: \(stats.reauthsByEmail)") }
 
             // The same command again, with no fault: everyone ends granted by exactly one creation.
             let rerun = try await runBinary(
@@ -218,10 +221,19 @@ extension Reliability {
             #expect((0..<3).allSatisfy { final[email($0)] == .granted })
             let after = await server.state.stats()
             #expect(after.creationsByEmail == [email(0): 1, email(1): 1, email(2): 1])
-            #expect(after.reauthsByEmail.isEmpty)
+            Self.expect(row) { #expect(after.reauthsByEmail.isEmpty) }
             let grantsNow = row.states.filter { $0 == .granted }.count
             #expect(after.count("POST", "/v3/connect/custom") - stats.count("POST", "/v3/connect/custom") == 3 - grantsNow,
                     "the rerun must send exactly one creation per user not yet granted")
+        }
+
+        /// Runs `check`, as a known issue when the row names one.
+        static func expect(_ row: FaultRow, _ check: () -> Void) {
+            if let issue = row.knownIssue {
+                withKnownIssue(Comment(rawValue: issue)) { check() }
+            } else {
+                check()
+            }
         }
 
         static func isCall(_ event: SandboxEvent, _ method: String, _ path: String) -> Bool {

@@ -208,6 +208,14 @@ final class EventLog: @unchecked Sendable {
         }
     }
 
+    /// When each call of `method path` arrived, in order.
+    func received(_ method: String, _ path: String) -> [ContinuousClock.Instant] {
+        all.compactMap { entry in
+            if case .received(method, path) = entry.event { return entry.at }
+            return nil
+        }
+    }
+
     /// Waits until `predicate` holds of the events so far; false when `timeout` passed first
     /// (a guard against a hung test, not a way to let time pass).
     func wait(timeout: Duration = .seconds(30), until predicate: @escaping @Sendable ([Entry]) -> Bool) async -> Bool {

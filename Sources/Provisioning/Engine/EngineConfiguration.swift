@@ -18,6 +18,10 @@ public struct EngineConfiguration: Sendable {
     public var retryBudget: Int?
     public var transientBackoff = BackoffPolicy(base: 0.5, cap: 30)
     public var throttleBackoff = BackoffPolicy(base: 1, cap: 60)
+    /// Seconds to wait after a call whose outcome is unknown before looking the user up: a
+    /// server that was too slow to answer may still be applying the call, and a look-up that
+    /// comes too early would miss the grant and send the user again.
+    public var unknownOutcomeSettle: Double = 2
     /// A `Retry-After` longer than this defers users instead of sleeping through the night.
     public var maxRetryAfter: Double = 120
     /// 429s one user may meet in a run before it is deferred.

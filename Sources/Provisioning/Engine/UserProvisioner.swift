@@ -149,9 +149,9 @@ struct UserProvisioner: Sendable {
                 guard await budget.take() else {
                     return await finish(item, &outcome, .deferred(outcomeUnknown: unknown), error: error, unknown: unknown)
                 }
-                guard await control.pause(configuration.transientBackoff.delay(attempt: failures, using: &random)) else {
-                    return outcome
-                }
+                var delay = configuration.transientBackoff.delay(attempt: failures, using: &random)
+                if unknown { delay = max(delay, configuration.unknownOutcomeSettle) }
+                guard await control.pause(delay) else { return outcome }
             }
         }
     }
