@@ -82,9 +82,15 @@ struct FaultTests {
     }
 
     @Test func hangOutlastsTheClientTimeoutAfterTheGrantWasCreated() async throws {
-        let configuration = Self.faults {
-            $0.hang = 1
-            $0.hangSeconds = 3
+        // On a loaded machine the server may reach the work after the client gave up: wait for
+        // the creation event rather than for a time.
+        let (created, createdSignal) = AsyncStream<Void>.makeStream()
+        let configuration = sandboxConfiguration {
+            $0.faults.hang = 1
+            $0.faults.hangSeconds = 3
+            $0.observer = { event in
+                if case .grantCreated = event { createdSignal.yield() }
+            }
         }
         try await withSandbox(configuration, requestTimeout: 1) { server, client in
             let started = ContinuousClock.now
@@ -93,6 +99,8 @@ struct FaultTests {
             #expect(error.code == .timeout)
             #expect(error.outcomeUnknown)
             #expect(elapsed >= .milliseconds(900))
+            var events = created.makeAsyncIterator()
+            _ = await events.next()
             let stats = await server.state.stats()
             #expect(stats.creationsByEmail["ada@example.com"] == 1)
             #expect(stats.faultsInjected["hang"] == 1)

@@ -187,20 +187,12 @@ struct UserProvisioner: Sendable {
     private func audit(
         _ item: WorkItem, _ call: String, _ result: String, _ status: Int?, _ requestID: String?, _ type: String?
     ) -> AttemptRecord {
-        AttemptRecord(
-            userID: item.userID, runID: runID, at: Date().timeIntervalSince1970, call: call, outcome: result,
-            status: status, requestID: requestID, errorType: type)
+        .now(
+            userID: item.userID, runID: runID, call: call, outcome: result, status: status, requestID: requestID,
+            errorType: type)
     }
 
-    /// Writes through the group-commit writer; a failure stops the run (nothing more is sent
-    /// that could not be recorded).
     private func record(_ update: UserUpdate) async -> Bool {
-        do {
-            try await ledger.apply([update])
-            return true
-        } catch {
-            await control.stop(.ledger("\(error)"))
-            return false
-        }
+        await ledger.record(update, orStop: control)
     }
 }

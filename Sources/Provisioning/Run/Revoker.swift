@@ -175,18 +175,12 @@ struct Revoker: Sendable {
     private func attempt(
         _ target: Target, _ call: String, _ result: String, _ status: Int?, _ requestID: String?, _ type: String?
     ) -> AttemptRecord {
-        AttemptRecord(
-            userID: target.userID, runID: runID, at: Date().timeIntervalSince1970, call: call, outcome: result,
-            status: status, requestID: requestID, errorType: type)
+        .now(
+            userID: target.userID, runID: runID, call: call, outcome: result, status: status, requestID: requestID,
+            errorType: type)
     }
 
     private func record(_ update: UserUpdate) async -> Bool {
-        do {
-            try await ledger.apply([update])
-            return true
-        } catch {
-            await caller.control.stop(.ledger("\(error)"))
-            return false
-        }
+        await ledger.record(update, orStop: caller.control)
     }
 }
