@@ -13,18 +13,20 @@
 #   --rate R         the runner's --rate (90); the sandbox allows R + 10 per second per endpoint group
 #   --faults SPEC    the sandbox's --fail (500=0.02,502=0.01,503=0.01,504=0.01,429=0.005,drop=0.02,hang=0.002)
 #   --burst E:D      the sandbox's --throttle-burst: D seconds of 429s every E seconds (7:0.4)
+#   --timeout S      the runner's --request-timeout (1.5); hung answers are held twice as long
 #   --bin PATH       the bulkgrant binary (.build/debug/bulkgrant, or $BULKGRANT)
 #   --seed S         seed of $RANDOM and of the sandbox's fault draws, to replay a soak
 #   --workdir DIR    where the export, ledger and logs go (a new temporary folder)
 #   --keep           keep the work folder
 #
-# Needs bash and python3 (standard library only); uses the sqlite3 CLI for a second integrity
-# check when it is installed. Exit 0 and "SOAK PASSED" when every check holds.
+# Needs bash and python3 (standard library only); uses curl, when installed, to poll the sandbox
+# cheaply, and the sqlite3 CLI for a second integrity check. Exit 0 and "SOAK PASSED" when every
+# check holds; the work folder is kept on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-users=3000 kills=30 rate=90 seed=$$ keep=0 workdir=""
+users=3000 kills=30 rate=90 timeout=1.5 seed=$$ keep=0 workdir=""
 faults="500=0.02,502=0.01,503=0.01,504=0.01,429=0.005,drop=0.02,hang=0.002"
 burst="7:0.4"
 bin="${BULKGRANT:-$root/.build/debug/bulkgrant}"
@@ -35,11 +37,12 @@ while [ $# -gt 0 ]; do
     --rate) rate=$2; shift 2 ;;
     --faults) faults=$2; shift 2 ;;
     --burst) burst=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "soak: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,9 +55,10 @@ if [ -z "$workdir" ]; then workdir=$(mktemp -d "${TMPDIR:-/tmp}/bulkgrant-soak.X
 mkdir -p "$workdir"
 sandbox_pid="" run_pid=""
 cleanup() {
+  local status=$?
   [ -n "$run_pid" ] && kill -9 "$run_pid" 2>/dev/null || true
   [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null || true
-  if [ "$keep" = 1 ]; then echo "soak: work folder kept: $workdir"; else rm -rf "$workdir"; fi
+  if [ "$keep" = 1 ] || [ "$status" != 0 ]; then echo "soak: work folder kept: $workdir"; else rm -rf "$workdir"; fi
 }
 trap cleanup EXIT
 started=$(date +%s)
@@ -74,7 +78,7 @@ for ((i = 0; i < users; i++)); do echo "soak$i@acme.example"; done > "$workdir/e
 # The sandbox, on a free port.
 key="soak-sandbox-key" credential="soak-credential"
 "$bin" sandbox --port 0 --api-key "$key" --credential "google:$credential" --rate-limit $((rate + 10)) \
-  --latency-ms 50-300 --fail "$faults" --hang-seconds 3 --throttle-burst "$burst" --seed "$seed" \
+  --latency-ms 50-300 --fail "$faults" --hang-seconds "$(awk "BEGIN { print 2 * $timeout }")" --throttle-burst "$burst" --seed "$seed" \
   > "$workdir/sandbox.out" 2> "$workdir/sandbox.err" &
 sandbox_pid=$!
 for _ in $(seq 1 200); do
@@ -107,7 +111,7 @@ start_run() {
   runs=$((runs + 1))
   NYLAS_API_KEY=$key "$bin" run "$workdir/export.csv" --provider google --credential-id "$credential" \
     --scope https://www.googleapis.com/auth/calendar --ledger "$workdir/ledger.sqlite" --api-uri "$url" \
-    --rate "$rate" --request-timeout 1.5 --no-progress --json \
+    --rate "$rate" --request-timeout "$timeout" --no-progress --json \
     > "$workdir/run-$runs.json" 2> "$workdir/run-$runs.err" &
   run_pid=$!
 }
@@ -194,7 +198,6 @@ if $check verify "$url" "$key" "$workdir/ledger.sqlite" "$workdir/expected.txt";
   echo "kills landed: $landed of $kills ($at_start at start-up, $at_lookup during look-ups, $at_grant mid-creation); $early runs ended before their kill; $runs runs in all; $(( $(date +%s) - started )) s"
   echo "SOAK PASSED"
 else
-  echo "SOAK FAILED (work folder kept: $workdir)"
-  keep=1
+  echo "SOAK FAILED"
   exit 1
 fi
