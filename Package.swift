@@ -82,6 +82,7 @@ let package = Package(
             dependencies: ["NylasAPI", "NylasSandbox", .product(name: "Logging", package: "swift-log")],
             path: "Tests/SandboxTestSupport"
         ),
+        .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
         .testTarget(name: "NylasAPITests", dependencies: ["NylasAPI", "NylasSandbox", "SandboxTestSupport"]),
         .testTarget(
             name: "NylasSandboxTests",
@@ -91,19 +92,19 @@ let package = Package(
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "NylasSandbox"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger"]
+            dependencies: ["ProcessTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger"]
         ),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: [
+            dependencies: ["ProcessTestSupport", 
                 "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "Provisioning",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CommandsTests", dependencies: ["bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "SandboxTestSupport"]),
+        .testTarget(name: "CommandsTests", dependencies: ["ProcessTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "SandboxTestSupport"]),
         .testTarget(
             name: "OperationsTests",
-            dependencies: ["bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "Provisioning"]
+            dependencies: ["ProcessTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "Provisioning"]
         ),
     ]
 )

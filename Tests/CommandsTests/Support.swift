@@ -3,67 +3,16 @@ import GrantLedger
 import NylasAPI
 import NylasSandbox
 import SandboxTestSupport
+@_exported import ProcessTestSupport
 
-/// The built `bulkgrant` binary, beside the test bundle.
-func binaryPath() -> String {
-    let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bulkgrant").path,
-        Bundle.main.bundleURL.appendingPathComponent("bulkgrant").path,
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/bulkgrant").path,
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
-}
+typealias Output = ProcessResult
 
-/// What a run of the binary printed and how it ended.
-struct Output: Sendable {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
-    /// Both streams, for messages whose stream does not matter.
-    var all: String { stdout + stderr }
-}
-
-/// Runs the binary to its end in `directory`, with output in files and standard input from
-/// `stdin` (/dev/null unless given). The environment is this process's without any `NYLAS_*`
-/// variable, plus `environment`.
+/// Runs the binary to its end in `directory`, reading `stdin` (/dev/null unless given).
 func runBinary(
     _ arguments: [String], environment: [String: String] = [:], in directory: String, stdin: FileHandle? = nil
-) async throws -> Output {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binaryPath())
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NYLAS_") }
-    env["SWIFT_BACKTRACE"] = "enable=no"
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let id = UUID().uuidString
-    let outPath = directory + "/stdout-\(id)"
-    let errPath = directory + "/stderr-\(id)"
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = stdin ?? FileHandle.nullDevice
-    let finished = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in finished.continuation.finish() }
-    try process.run()
-    for await _ in finished.stream {}
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    defer {
-        try? FileManager.default.removeItem(atPath: outPath)
-        try? FileManager.default.removeItem(atPath: errPath)
-    }
-    return Output(
-        status: process.terminationStatus,
-        stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+) async throws -> ProcessResult {
+    try await runProcess(
+        binaryPath(), arguments, environment: environment, in: directory, stdin: stdin.map { .handle($0) } ?? .none)
 }
 
 /// The binary pointed at one sandbox, run in a temporary folder of its own.

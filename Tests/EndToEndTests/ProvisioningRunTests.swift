@@ -146,7 +146,7 @@ struct ProvisioningRunTests {
 /// Runs, and reruns (as an admin would) while users are left deferred or unchecked by bad luck
 /// with the injected faults: at most three reruns.
 @discardableResult
-func runUntilSettled(_ arguments: [String], ledger: String, in dir: String) async throws -> BinaryResult {
+func runUntilSettled(_ arguments: [String], ledger: String, in dir: String) async throws -> ProcessResult {
     var result = try await runBinary(arguments, environment: ["NYLAS_API_KEY": sandboxKey], in: dir)
     for _ in 0..<3 {
         let states = try await ledgerStates(ledger)

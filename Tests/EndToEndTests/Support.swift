@@ -3,87 +3,13 @@ import GrantLedger
 import Logging
 import NylasAPI
 import NylasSandbox
+@_exported import ProcessTestSupport
 
-/// The built `bulkgrant` binary, beside the test bundle.
-func binaryPath() -> String {
-    let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bulkgrant").path,
-        Bundle.main.bundleURL.appendingPathComponent("bulkgrant").path,
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/bulkgrant").path,
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
-}
-
-/// What a run of the binary printed and how it ended.
-struct BinaryResult: Sendable {
-    var status: Int32
-    var killed: Bool
-    var stdout: String
-    var stderr: String
-}
-
-/// The pid of the binary being run, for an observer that kills it at an exact point.
-final class PIDBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int32 = 0
-    private var killed = false
-
-    var pid: Int32 { lock.withLock { value } }
-    func set(_ pid: Int32) { lock.withLock { value = pid } }
-
-    /// SIGKILLs the process once; later calls do nothing.
-    func killOnce() {
-        lock.withLock {
-            guard !killed, value > 0 else { return }
-            killed = true
-            kill(value, SIGKILL)
-        }
-    }
-}
-
-/// Runs the binary to its end, with output in files (a pipe could fill and block it).
+/// Runs the binary to its end.
 func runBinary(
     _ arguments: [String], environment: [String: String] = [:], in directory: String, pid: PIDBox? = nil
-) async throws -> BinaryResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binaryPath())
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["SWIFT_BACKTRACE"] = "enable=no"
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let id = UUID().uuidString
-    let outPath = directory + "/stdout-\(id)"
-    let errPath = directory + "/stderr-\(id)"
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    let finished = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in finished.continuation.finish() }
-    try process.run()
-    pid?.set(process.processIdentifier)
-    for await _ in finished.stream {}
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-    return BinaryResult(
-        status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal,
-        stdout: stdout, stderr: stderr)
-}
-
-/// A temporary folder for one test.
-func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+) async throws -> ProcessResult {
+    try await runProcess(binaryPath(), arguments, environment: environment, in: directory, pid: pid)
 }
 
 /// Writes an export of `count` users (plus `rejected` users at a domain the sandbox refuses).

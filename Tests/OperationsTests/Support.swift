@@ -4,68 +4,15 @@ import Logging
 import NylasAPI
 import NylasSandbox
 import Provisioning
+@_exported import ProcessTestSupport
 
-/// The built `bulkgrant` binary, beside the test bundle.
-func binaryPath() -> String {
-    let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bulkgrant").path,
-        Bundle.main.bundleURL.appendingPathComponent("bulkgrant").path,
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/bulkgrant").path,
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
-}
-
-/// What a run of the binary printed and how it ended.
-struct BinaryResult: Sendable {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs the binary to its end, with output in files (a pipe could fill and block it).
+/// Runs the binary to its end with the sandbox's key, unless `environment` says otherwise.
 func runBinary(_ arguments: [String], environment: [String: String] = [:], in directory: String) async throws
-    -> BinaryResult
+    -> ProcessResult
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binaryPath())
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["SWIFT_BACKTRACE"] = "enable=no"
-    env["NYLAS_API_KEY"] = sandboxKey
-    env.removeValue(forKey: "NYLAS_API_URI")
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let id = UUID().uuidString
-    let outPath = directory + "/.stdout-\(id)"
-    let errPath = directory + "/.stderr-\(id)"
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    let finished = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in finished.continuation.finish() }
-    try process.run()
-    for await _ in finished.stream {}
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-    try? FileManager.default.removeItem(atPath: outPath)
-    try? FileManager.default.removeItem(atPath: errPath)
-    return BinaryResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
-}
-
-/// A temporary folder for one test.
-func temporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ops-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    try await runProcess(
+        binaryPath(), arguments, environment: ["NYLAS_API_KEY": sandboxKey].merging(environment) { $1 },
+        in: directory)
 }
 
 /// `user<i>@acme.example` for each index.

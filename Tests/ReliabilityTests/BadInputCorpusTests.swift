@@ -177,7 +177,7 @@ extension Reliability {
                     chmod(dir.path, 0o777)
                     result = try await runProcess(
                         setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", binaryPath()] + arguments, in: dir.path,
-                        stdin: stdin)
+                        stdin: stdin.map { .text($0) } ?? .none, lowPriority: true)
                 } else {
                     // No way to drop root here: the file is readable, so only "no crash" can be asserted.
                     result = try await runBinary(arguments, in: dir.path, stdin: stdin)

@@ -4,132 +4,22 @@ import Logging
 import NylasAPI
 import NylasSandbox
 import Testing
+@_exported import ProcessTestSupport
 
-// Helpers shared by the reliability suite: the built binary, temporary folders, a sandbox with
-// an event log, and readers of ledger files. Test targets cannot import one another, so the
-// few helpers this suite shares with EndToEndTests are repeated here on purpose.
-
-/// The package's root folder.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
-/// The built `bulkgrant` binary, beside the test bundle.
-func binaryPath() -> String {
-    let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bulkgrant").path,
-        Bundle.main.bundleURL.appendingPathComponent("bulkgrant").path,
-        packageRoot + "/.build/debug/bulkgrant",
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
-}
-
-/// What a run of a process wrote and how it ended.
-struct ProcessResult: Sendable {
-    var status: Int32
-    /// Ended by a signal (`status` is then the signal number).
-    var killed: Bool
-    var stdoutData: Data
-    var stderrData: Data
-    var seconds: Double
-
-    var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
-    var stderr: String { String(decoding: stderrData, as: UTF8.self) }
-    /// Both streams, for messages in failed expectations.
-    var transcript: String { "exit \(status)\(killed ? " (signal)" : "")\n--- stdout\n\(stdout.suffix(3000))\n--- stderr\n\(stderr.suffix(3000))" }
-
-    /// A crash rather than an answer: a signal, or the Swift runtime's crash banner.
-    var crashed: Bool {
-        killed || stderr.contains("Fatal error") || stderr.contains("Crash") || stderr.contains("Segmentation fault")
-            || stderr.contains("Illegal instruction")
-    }
-}
-
-/// The pid of a process being run, for whoever must signal it at an exact point.
-final class PIDBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int32 = 0
-    private var killed = false
-
-    var pid: Int32 { lock.withLock { value } }
-    func set(_ pid: Int32) { lock.withLock { value = pid } }
-
-    /// SIGKILLs the process once; later calls do nothing.
-    func killOnce() {
-        lock.withLock {
-            guard !killed, value > 0 else { return }
-            killed = true
-            kill(value, SIGKILL)
-        }
-    }
-}
-
-/// Runs `executable` to its end, with output in files (a pipe could fill and block it).
-func runProcess(
-    _ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: String,
-    stdin: String? = nil, pid: PIDBox? = nil
-) async throws -> ProcessResult {
-    let process = Process()
-    // At a lower priority: `swift test` runs this suite beside every other target's tests, whose
-    // in-process sandboxes and one-second timeouts need the CPU more than these runs do. `nice`
-    // execs the program, so the pid, signals and exit status are the program's own.
-    if let nice = niceTool {
-        process.executableURL = URL(fileURLWithPath: nice)
-        process.arguments = ["-n", "10", executable] + arguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-    }
-    var env = ProcessInfo.processInfo.environment
-    env["SWIFT_BACKTRACE"] = "enable=no"
-    env.removeValue(forKey: "NYLAS_API_KEY")
-    env.removeValue(forKey: "NYLAS_API_URI")
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let id = UUID().uuidString
-    let outPath = directory + "/.stdout-\(id)"
-    let errPath = directory + "/.stderr-\(id)"
-    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    defer {
-        try? FileManager.default.removeItem(atPath: outPath)
-        try? FileManager.default.removeItem(atPath: errPath)
-    }
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardOutput = out
-    process.standardError = err
-    if let stdin {
-        let inPath = directory + "/.stdin-\(id)"
-        _ = FileManager.default.createFile(atPath: inPath, contents: Data(stdin.utf8))
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-    } else {
-        process.standardInput = FileHandle.nullDevice
-    }
-    let finished = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in finished.continuation.finish() }
-    let started = ContinuousClock.now
-    try process.run()
-    pid?.set(process.processIdentifier)
-    for await _ in finished.stream {}
-    process.waitUntilExit()
-    let seconds = (ContinuousClock.now - started) / .seconds(1)
-    try out.close()
-    try err.close()
-    return ProcessResult(
-        status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal,
-        stdoutData: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(),
-        stderrData: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), seconds: seconds)
-}
-
-let niceTool = ["/usr/bin/nice", "/bin/nice"].first(where: FileManager.default.isExecutableFile)
+// Helpers of the reliability suite: a sandbox with an event log, temporary folders and readers
+// of ledger files. Running processes is ProcessTestSupport's, shared with the other suites.
 
 /// Runs the built `bulkgrant`.
+///
+/// At a lower priority: `swift test` runs this suite beside every other target's tests, whose
+/// in-process sandboxes and one-second timeouts need the CPU more than these runs do.
 func runBinary(
     _ arguments: [String], environment: [String: String] = [:], in directory: String, stdin: String? = nil,
     pid: PIDBox? = nil
 ) async throws -> ProcessResult {
-    try await runProcess(binaryPath(), arguments, environment: environment, in: directory, stdin: stdin, pid: pid)
+    try await runProcess(
+        binaryPath(), arguments, environment: environment, in: directory, stdin: stdin.map { .text($0) } ?? .none,
+        pid: pid, lowPriority: true)
 }
 
 /// Runs a `/bin/sh -c` script, with `$BULKGRANT` naming the binary.
@@ -138,7 +28,7 @@ func runShell(_ script: String, environment: [String: String] = [:], in director
 {
     var env = environment
     env["BULKGRANT"] = binaryPath()
-    return try await runProcess("/bin/sh", ["-c", script], environment: env, in: directory)
+    return try await runProcess("/bin/sh", ["-c", script], environment: env, in: directory, lowPriority: true)
 }
 
 /// A temporary folder for one test, removed by `remove()`.
