@@ -106,17 +106,18 @@ public struct EngineResult: Sendable {
         case .granted(let found):
             granted += 1
             if found { foundByLookup += 1 }
+            return
+        case .stopped:
+            stopped += 1
+            return
         case .failed:
             failed += 1
         case .deferred(let unknown):
             deferred += 1
             if unknown { deferredUnknown += 1 }
-        case .stopped:
-            stopped += 1
         }
-        if outcome.kind != .granted(foundByLookup: false), outcome.kind != .granted(foundByLookup: true),
-            outcome.kind != .stopped, let error = outcome.error
-        {
+        // Only users that ended failed or deferred give a failure reason.
+        if let error = outcome.error {
             let reason = [error.status.map { "HTTP \($0)" }, error.type, Optional(error.message)]
                 .compactMap { $0 }.joined(separator: " ")
             let entry = failureReasons[reason] ?? (0, outcome.email)
