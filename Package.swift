@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .target(
@@ -52,6 +54,19 @@ let package = Package(
             dependencies: [
                 "NylasAPI",
                 "GrantLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Onboarding",
+            dependencies: [
+                "NylasAPI",
+                "GrantLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -62,6 +77,7 @@ let package = Package(
                 "NylasSandbox",
                 "GrantLedger",
                 "Provisioning",
+                "Onboarding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -90,6 +106,10 @@ let package = Package(
         ),
         .testTarget(name: "GrantLedgerTests", dependencies: ["GrantLedger"]),
         .testTarget(name: "ProvisioningTests", dependencies: ["Provisioning", "NylasSandbox"]),
+        .testTarget(
+            name: "OnboardingTests",
+            dependencies: ["Onboarding", "NylasAPI", "NylasSandbox", "GrantLedger", "SandboxTestSupport"]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ProcessTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger"]

@@ -24,12 +24,13 @@ extension Ledger {
 
     /// Records which provider a run is for and how many users its export holds, so that the
     /// next run can tell whether the export shrank.
-    public func recordExport(runID: Int64, provider: String, exportUsers: Int) async throws {
+    /// - Parameter organisation: the job organisation the run is for; nil for a single run.
+    public func recordExport(runID: Int64, provider: String, organisation: String? = nil, exportUsers: Int) async throws {
         do {
             try await pool.write { db in
                 try db.execute(
-                    sql: "UPDATE runs SET provider = ?, export_users = ? WHERE id = ?",
-                    arguments: [provider, exportUsers, runID])
+                    sql: "UPDATE runs SET provider = ?, organisation = ?, export_users = ? WHERE id = ?",
+                    arguments: [provider, organisation, exportUsers, runID])
             }
         } catch {
             throw Ledger.classify(error, path: path)
@@ -39,17 +40,29 @@ extension Ledger {
     /// The export size of the last run of `provider` that read its export, other than runs the
     /// safeguard refused (a refused run must not become the baseline that lets a truncated
     /// export through the next night).
-    public func previousExportSize(provider: String, before runID: Int64? = nil) async throws -> Int? {
+    ///
+    /// A job's organisations each compare with their own last export (`organisation`); a
+    /// single run (nil) with the last single run's.
+    public func previousExportSize(provider: String, organisation: String? = nil, before runID: Int64? = nil)
+        async throws -> Int?
+    {
         try await pool.read { db in
             guard try Self.hasRunExportColumns(db) else { return nil }
+            // A read-only ledger from before v3 has no organisation column: only single runs.
+            let hasOrganisation = try db.columns(in: "runs").contains { $0.name == "organisation" }
+            guard hasOrganisation || organisation == nil else { return nil }
+            let organisationFilter = hasOrganisation ? "AND COALESCE(organisation, '') = ?" : ""
+            var arguments: StatementArguments = [provider, runID ?? Int64.max]
+            if hasOrganisation { arguments += [organisation ?? ""] }
             return try Int.fetchOne(
                 db,
                 sql: """
                     SELECT export_users FROM runs
                     WHERE provider = ? AND export_users IS NOT NULL AND COALESCE(outcome, '') != 'refused' AND id < ?
+                    \(organisationFilter)
                     ORDER BY id DESC LIMIT 1
                     """,
-                arguments: [provider, runID ?? Int64.max])
+                arguments: arguments)
         }
     }
 
@@ -87,26 +100,34 @@ extension Ledger {
     }
 
     /// The most recent runs, newest first, with the columns later migrations added.
-    public func runSummaries(limit: Int = 10) async throws -> [RunSummary] {
+    /// - Parameter organisation: only that job organisation's runs.
+    public func runSummaries(limit: Int = 10, organisation: String? = nil) async throws -> [RunSummary] {
         try await pool.read { db in
             let columns =
                 try Self.hasRunExportColumns(db)
                 ? "COALESCE(provider, json_extract(options, '$.provider')), export_users"
                 : "json_extract(options, '$.provider'), NULL"
+            let hasOrganisation = try db.columns(in: "runs").contains { $0.name == "organisation" }
+            if organisation != nil && !hasOrganisation { return [] }
+            let organisationColumn = hasOrganisation ? "organisation" : "NULL"
+            let filter = organisation == nil ? "" : "WHERE organisation = ?"
+            var arguments: StatementArguments = organisation.map { [$0] } ?? []
+            arguments += [limit]
             return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, started_at, finished_at, \(columns), counts, outcome, exit_code, input_path
-                    FROM runs ORDER BY id DESC LIMIT ?
+                    SELECT id, started_at, finished_at, \(columns), counts, outcome, exit_code, input_path,
+                    \(organisationColumn)
+                    FROM runs \(filter) ORDER BY id DESC LIMIT ?
                     """,
-                arguments: [limit]
+                arguments: arguments
             ).map { row in
                 let counts = (row[5] as String?).flatMap { text in
                     try? JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
                 }
                 return RunSummary(
                     id: row[0], startedAt: row[1], finishedAt: row[2], provider: row[3], exportUsers: row[4],
-                    counts: counts ?? [:], outcome: row[6], exitCode: row[7], inputPath: row[8])
+                    counts: counts ?? [:], outcome: row[6], exitCode: row[7], inputPath: row[8], organisation: row[9])
             }
         }
     }
@@ -114,10 +135,14 @@ extension Ledger {
     // MARK: Users
 
     /// Users per state, per provider.
-    public func stateCountsByProvider() async throws -> [String: [UserState: Int]] {
+    public func stateCountsByProvider(organisation: String? = nil) async throws -> [String: [UserState: Int]] {
         try await pool.read { db in
             var result: [String: [UserState: Int]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT provider, state, COUNT(*) FROM users GROUP BY provider, state") {
+            let filter = organisation == nil ? "" : " WHERE organisation = ?"
+            let arguments: StatementArguments = organisation.map { [$0] } ?? []
+            for row in try Row.fetchAll(
+                db, sql: "SELECT provider, state, COUNT(*) FROM users\(filter) GROUP BY provider, state", arguments: arguments)
+            {
                 if let state = UserState(rawValue: row[1]) { result[row[0], default: [:]][state] = row[2] }
             }
             return result
@@ -126,7 +151,9 @@ extension Ledger {
 
     /// The most common last errors of users now failed, deferred or left revoking, with one
     /// example address each.
-    public func failureReasons(provider: String? = nil, limit: Int = 10) async throws -> [FailureReasonCount] {
+    public func failureReasons(provider: String? = nil, organisation: String? = nil, limit: Int = 10) async throws
+        -> [FailureReasonCount]
+    {
         try await pool.read { db in
             var sql = """
                 SELECT last_status, last_error_type, COALESCE(last_error_message, ''), COUNT(*), MIN(email)
@@ -137,6 +164,10 @@ extension Ledger {
                 sql += " AND provider = ?"
                 arguments += [provider]
             }
+            if let organisation {
+                sql += " AND organisation = ?"
+                arguments += [organisation]
+            }
             sql += " GROUP BY last_status, last_error_type, last_error_message ORDER BY 4 DESC, 5 LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
@@ -146,7 +177,9 @@ extension Ledger {
     }
 
     /// Users with a failed call in at least `minimumRuns` distinct runs, most runs first.
-    public func repeatFailures(minimumRuns: Int = 3, provider: String? = nil, limit: Int = 50) async throws
+    public func repeatFailures(
+        minimumRuns: Int = 3, provider: String? = nil, organisation: String? = nil, limit: Int = 50
+    ) async throws
         -> [RepeatFailure]
     {
         try await pool.read { db in
@@ -159,6 +192,10 @@ extension Ledger {
             if let provider {
                 sql += " AND u.provider = ?"
                 arguments += [provider]
+            }
+            if let organisation {
+                sql += " AND u.organisation = ?"
+                arguments += [organisation]
             }
             sql += " GROUP BY a.user_id HAVING runs >= ? ORDER BY runs DESC, u.email LIMIT ?"
             arguments += [minimumRuns, limit]
@@ -173,12 +210,16 @@ extension Ledger {
     /// One page of users ordered by (email, provider), after the given key: a report of a
     /// million users is written page by page instead of being held in memory.
     public func userPage(
-        provider: String? = nil, state: UserState? = nil, after key: (email: String, provider: String)? = nil,
-        limit: Int = 5000
+        provider: String? = nil, state: UserState? = nil, organisation: String? = nil,
+        after key: (email: String, provider: String)? = nil, limit: Int = 5000
     ) async throws -> [UserRecord] {
         try await pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            if let organisation {
+                conditions.append("organisation = ?")
+                arguments += [organisation]
+            }
             if let provider {
                 conditions.append("provider = ?")
                 arguments += [provider]
@@ -226,6 +267,8 @@ public struct RunSummary: Sendable, Hashable {
     public var outcome: String?
     public var exitCode: Int?
     public var inputPath: String?
+    /// The job organisation of the run; nil for a single run.
+    public var organisation: String?
 
     public var duration: Double? { finishedAt.map { $0 - startedAt } }
 }

@@ -57,18 +57,23 @@ extension Ledger {
     ///
     /// The state comes back as a small integer from SQL, so each row costs one transient
     /// string (the email) and a few bytes.
-    public func userRows(provider: String) async throws -> LedgerRows {
+    /// - Parameter organisation: only that organisation's users (a job's organisation); nil:
+    ///   all of the provider's.
+    public func userRows(provider: String, organisation: String? = nil) async throws -> LedgerRows {
         do {
             return try await pool.read { db in
                 let states = UserState.allCases
                 let code = states.enumerated().map { "WHEN '\($0.element.rawValue)' THEN \($0.offset)" }
                     .joined(separator: " ")
+                let filter = organisation == nil ? "provider = ?" : "provider = ? AND organisation = ?"
+                let arguments: StatementArguments =
+                    organisation.map { [provider, $0] } ?? [provider]
                 let statement = try db.makeStatement(
-                    sql: "SELECT email, id, CASE state \(code) ELSE 0 END FROM users WHERE provider = ?")
-                statement.arguments = [provider]
+                    sql: "SELECT email, id, CASE state \(code) ELSE 0 END FROM users WHERE \(filter)")
+                statement.arguments = arguments
                 var rows = LedgerRows()
                 rows.reserve(
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE provider = ?", arguments: [provider]) ?? 0)
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users WHERE \(filter)", arguments: arguments) ?? 0)
                 let cursor = try Row.fetchCursor(statement)
                 while let row = try cursor.next() {
                     let index: Int = row[2]

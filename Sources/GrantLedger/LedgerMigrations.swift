@@ -63,6 +63,20 @@ enum LedgerMigrations {
             }
             try db.create(index: "attempts_run", on: "attempts", columns: ["run_id"])
         }
+        // Onboarding and multi-organisation jobs: when each Microsoft credential's admin consent
+        // was received (grants wait 5 minutes after it), and the organisation of each run, so
+        // that the shrink safeguard compares an organisation's export with its own last one.
+        migrator.registerMigration("v3-consents-run-organisation") { db in
+            try db.create(table: "consents") { t in
+                t.primaryKey("credential_id", .text)
+                t.column("consented_at", .double).notNull()
+                t.column("tenant", .text)
+            }
+            try db.alter(table: "runs") { t in
+                t.add(column: "organisation", .text)
+            }
+            try db.create(index: "users_provider_organisation", on: "users", columns: ["provider", "organisation"])
+        }
         return migrator
     }
 }

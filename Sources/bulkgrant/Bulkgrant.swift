@@ -21,7 +21,10 @@ struct Bulkgrant: AsyncParsableCommand {
             error, circuit breaker, safeguard, signal, or ledger locked).
             """,
         version: BulkgrantVersion.current,
-        subcommands: [RunCommand.self, StatusCommand.self, ReportCommand.self, SandboxCommand.self, GrantsCommand.self, ConnectorsCommand.self]
+        subcommands: [
+            RunCommand.self, StatusCommand.self, ReportCommand.self, JobCommand.self, DoctorCommand.self,
+            CredentialsCommand.self, ConsentCommand.self, ConnectorsCommand.self, GrantsCommand.self, SandboxCommand.self,
+        ]
     )
 
     /// Usage errors exit 2, as the README promises, rather than ArgumentParser's 64.

@@ -52,3 +52,19 @@ enum Console {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension Console {
+    /// `--org NAME` must name an organisation the ledger knows: a typo would show an empty,
+    /// reassuring ledger.
+    static func checkOrganisation(_ organisation: String?, in ledger: Ledger) async throws {
+        guard let organisation else { return }
+        let names = (try? await ledger.organisationNames()) ?? []
+        guard names.contains(organisation) else {
+            Console.error(
+                names.isEmpty
+                    ? "--org \(organisation): this ledger has no organisations (only 'bulkgrant run --job' records them)"
+                    : "--org \(organisation): no such organisation in this ledger; it has: \(names.joined(separator: ", "))")
+            throw Exit.input
+        }
+    }
+}

@@ -30,6 +30,10 @@ struct DryRunPrinter {
         if let previous = report.previousExportUsers { export += " (previous run: \(previous))" }
         if report.rejectedRows > 0 { export += ", \(report.rejectedRows) rejected rows" }
         if report.duplicates > 0 { export += ", \(report.duplicates) duplicates folded" }
+        if !report.filteredReasons.isEmpty {
+            let reasons = report.filteredReasons.map { "\($0.reason): \($0.count)" }.joined(separator: ", ")
+            export += ", \(report.filtered) filtered out (\(reasons))"
+        }
         lines.append(export)
         for entry in Self.order {
             guard let group = report.plan[entry.key] else { continue }

@@ -24,6 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
               bulkgrant report --state failed --output failed.csv
               bulkgrant run failed.csv --provider google --credential-id CRED --scope SCOPE
               bulkgrant report --format json | jq '.[] | select(.attempts > 3)'
+              bulkgrant report --org acme --state failed    # one organisation of a job
             """)
 
     @Option(help: "The SQLite ledger.")
@@ -35,6 +36,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Only this provider's users.")
     var provider: Provider?
 
+    @Option(name: .customLong("org"), help: "Only this organisation of a multi-organisation job (its name in the job file).")
+    var organisation: String?
+
     @Option(help: "csv or json.")
     var format: UserReport.Format = .csv
 
@@ -45,6 +49,7 @@ struct ReportCommand: AsyncParsableCommand {
         let logger = Console.bootstrapLogging(level: .error)
         let opened = try Console.openLedgerForReading(ledger, logger: logger)
         defer { try? opened.close() }
+        try await Console.checkOrganisation(organisation, in: opened)
         let sink: ReportSink
         do {
             sink = try output.map { try ReportSink(privateFile: $0) } ?? ReportSink.standardOutput
@@ -61,7 +66,8 @@ struct ReportCommand: AsyncParsableCommand {
             }
             var after: (email: String, provider: String)?
             while true {
-                let page = try await opened.userPage(provider: provider?.rawValue, state: state, after: after)
+                let page = try await opened.userPage(
+                    provider: provider?.rawValue, state: state, organisation: organisation, after: after)
                 guard let last = page.last else { break }
                 var chunk = ""
                 for record in page {

@@ -23,6 +23,8 @@ struct RunCommand: AsyncParsableCommand {
               bulkgrant run hr-export.csv --provider google --credential-id CRED \\
                 --scope https://www.googleapis.com/auth/calendar
               bulkgrant run hr-export.csv ... --dry-run          # the plan; nothing sent or written
+              bulkgrant run hr-export.csv ... --where Status=Active \\
+                --exclude Department=Contractors               # row filters: see --where
               bulkgrant run hr-export.csv ... --repair-invalid --revoke-departed \\
                 --log-format json --metrics-file /var/lib/node_exporter/textfile/bulkgrant.prom
               bulkgrant run users.txt --provider microsoft --credential-id CRED --region eu --json
@@ -30,11 +32,19 @@ struct RunCommand: AsyncParsableCommand {
                 --scope https://www.googleapis.com/auth/calendar --sandbox
             """)
 
-    @Argument(help: "The HR export: a CSV with a header row, or one address per line; '-' reads standard input.")
-    var input: String
+    @Argument(
+        help: ArgumentHelp(
+            "The HR export: a CSV with a header row, or one address per line; '-' reads standard input.",
+            valueName: "input"))
+    var inputArgument: String?
 
-    @Option(help: "google (service account) or microsoft (admin consent).")
-    var provider: Provider
+    @Option(name: .customLong("provider"), help: "google (service account) or microsoft (admin consent).")
+    var providerOption: Provider?
+
+    @Option(
+        name: .customLong("job"),
+        help: "Run every organisation of a job file (TOML) in one process, under one rate limit; see 'bulkgrant job --help'.")
+    var job: String?
 
     @Option(name: .customLong("credential-id"), help: "The Nylas credential to authenticate with (default with --sandbox: demo).")
     var credentialID: String?
@@ -63,6 +73,34 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("domain"), help: "Only provision addresses in this domain (repeat for several).")
     var domains: [String] = []
 
+    @Option(
+        name: .customLong("where"),
+        help: ArgumentHelp(
+            "Only provision rows whose COLUMN holds VALUE, or one of a comma-separated list; repeat: all must hold.",
+            discussion: """
+                Column names and values are trimmed and compared without regard to case; quote a value \
+                holding a comma: --where 'Department="People, Culture & Talent",Sales'. An address is \
+                provisioned only if every row holding it passes, so an old Terminated row next to an \
+                Active one keeps it out. A granted user filtered out counts as departed \
+                (--revoke-departed revokes it, under the safeguard). Needs a CSV with a header.
+                """,
+            valueName: "column=value"))
+    var whereFilters: [String] = []
+
+    @Option(
+        name: .customLong("exclude"),
+        help: ArgumentHelp(
+            "Drop rows whose COLUMN holds VALUE, or one of a comma-separated list; repeat: any one drops. Wins over --where.",
+            discussion: "E.g. --where Status=Active --exclude Department=Contractors. One excluded row keeps its address out.",
+            valueName: "column=value"))
+    var excludeFilters: [String] = []
+
+    /// `--where` and `--exclude`, parsed; throws `RowFilterError` (`validate` has checked them).
+    func rowFilters() throws -> [RowFilter] {
+        try whereFilters.map { try RowFilter(parsing: $0, kind: .where) }
+            + excludeFilters.map { try RowFilter(parsing: $0, kind: .exclude) }
+    }
+
     @Option(name: .customLong("breaker-threshold"), help: "Identical permanent errors in a row that stop the run (0: never).")
     var breakerThreshold: Int = 25
 
@@ -78,6 +116,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "No live progress line, even on a terminal.")
     var noProgress = false
 
+    @Flag(
+        name: .customLong("no-wait"),
+        help: "Microsoft: exit 3 instead of waiting when admin consent was recorded under 5 minutes ago.")
+    var noWait = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -88,6 +131,14 @@ struct RunCommand: AsyncParsableCommand {
     var api: APIOptions
 
     func validate() throws {
+        if job != nil {
+            try validateJob()
+            return
+        }
+        guard inputArgument != nil else {
+            throw ValidationError("name the HR export to read (or '-' for standard input), or a job file with --job")
+        }
+        guard providerOption != nil else { throw ValidationError("--provider is required: google or microsoft") }
         if provider == .google && scopes.isEmpty {
             throw ValidationError(
                 "Google grants need at least one --scope, e.g. --scope https://www.googleapis.com/auth/calendar")
@@ -104,9 +155,19 @@ struct RunCommand: AsyncParsableCommand {
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard breakerThreshold >= 0 else { throw ValidationError("--breaker-threshold must be 0 or more") }
         guard stopGrace >= 0 else { throw ValidationError("--stop-grace must be 0 or more seconds") }
+        do { _ = try rowFilters() } catch { throw ValidationError("\(error)") }
     }
 
+    /// The export of a single run (`validate` has made sure there is one unless --job).
+    var input: String { inputArgument ?? "" }
+    /// The provider of a single run (`validate` has made sure there is one unless --job).
+    var provider: Provider { providerOption ?? .google }
+
     func run() async throws {
+        if let job {
+            try await runJob(path: job)
+            return
+        }
         let began = Date()
         let logs = LogOutput.bootstrap(level: logLevel, format: nightly.logFormat)
         var metricsReport: RunReport?
@@ -177,6 +238,11 @@ struct RunCommand: AsyncParsableCommand {
             await sandboxServer?.stop()
             return Exit.input
         }
+        if let code = await holdForConsent(ledger: openedLedger, credential: credential, logs: logs) {
+            try? openedLedger.close()
+            await sandboxServer?.stop()
+            return code
+        }
 
         let client = NylasClient(configuration: clientConfiguration, logger: logger)
         let control = RunControl()
@@ -238,6 +304,7 @@ struct RunCommand: AsyncParsableCommand {
                 return Exit.input
             }
         }
+        await reportConsentWait(ledger: readOnly, credential: credential, logs: logs)
         let client = NylasClient(configuration: clientConfiguration, logger: logs.logger)
         let control = RunControl()
         let signals = SignalTrap(control: control)
@@ -271,6 +338,7 @@ struct RunCommand: AsyncParsableCommand {
         var options = RunOptions(inputPath: input, engine: engine)
         options.reader.format = format
         options.reader.emailColumn = emailColumn
+        options.reader.filters = (try? rowFilters()) ?? []
         options.domains = Set(domains.map { $0.lowercased() })
         options.revokeDeparted = nightly.revokeDeparted
         options.maxRevoke = nightly.revocationLimit
@@ -283,11 +351,12 @@ struct RunCommand: AsyncParsableCommand {
             "revoke_departed": String(nightly.revokeDeparted), "max_revoke": nightly.revocationLimit.description,
             "force": String(nightly.force), "repair_invalid": String(nightly.repairInvalid),
             "adopt_existing": String(nightly.adoptExisting),
+            "where": whereFilters.joined(separator: " | "), "exclude": excludeFilters.joined(separator: " | "),
         ]
         return options
     }
 
-    private var sandboxKey: String { "sandbox-try-out-key" }
+    var sandboxKey: String { "sandbox-try-out-key" }
 
     private func startSandbox(credential: String, logger: Logger) async throws -> SandboxServer {
         var configuration = SandboxConfiguration()

@@ -16,6 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
             Examples:
               bulkgrant status
               bulkgrant status --ledger /var/lib/bulkgrant/bulkgrant.sqlite --json
+              bulkgrant status --org acme          # one organisation of a job
             """)
 
     @Option(help: "The SQLite ledger.")
@@ -23,6 +24,9 @@ struct StatusCommand: AsyncParsableCommand {
 
     @Option(help: "Only this provider's users and failures.")
     var provider: Provider?
+
+    @Option(name: .customLong("org"), help: "Only this organisation of a multi-organisation job (its name in the job file).")
+    var organisation: String?
 
     @Option(help: "How many of the last runs to show.")
     var runs: Int = 10
@@ -42,10 +46,11 @@ struct StatusCommand: AsyncParsableCommand {
         let logger = Console.bootstrapLogging(level: .error)
         let opened = try Console.openLedgerForReading(ledger, logger: logger)
         defer { try? opened.close() }
+        try await Console.checkOrganisation(organisation, in: opened)
         let status: LedgerStatus
         do {
             status = try await LedgerStatus.read(
-                opened, provider: provider?.rawValue, runs: runs, minimumRuns: minimumRuns)
+                opened, provider: provider?.rawValue, organisation: organisation, runs: runs, minimumRuns: minimumRuns)
         } catch {
             Console.error("ledger \(ledger): \(error)")
             throw Exit.input
@@ -65,6 +70,7 @@ struct LedgerStatus: Codable {
     struct Run: Codable {
         var id: Int64
         var provider: String?
+        var organisation: String?
         var startedAt: String
         var finishedAt: String?
         var durationSeconds: Double?
@@ -74,7 +80,7 @@ struct LedgerStatus: Codable {
         var counts: [String: Int]
 
         enum CodingKeys: String, CodingKey {
-            case id, provider, outcome, counts
+            case id, provider, organisation, outcome, counts
             case startedAt = "started_at"
             case finishedAt = "finished_at"
             case durationSeconds = "duration_s"
@@ -120,28 +126,33 @@ struct LedgerStatus: Codable {
         case repeatFailures = "repeat_failures"
     }
 
-    static func read(_ ledger: Ledger, provider: String?, runs: Int, minimumRuns: Int) async throws -> LedgerStatus {
+    static func read(_ ledger: Ledger, provider: String?, organisation: String? = nil, runs: Int, minimumRuns: Int)
+        async throws -> LedgerStatus
+    {
         var users: [String: [String: Int]] = [:]
-        for (name, states) in try await ledger.stateCountsByProvider() where provider == nil || name == provider {
+        for (name, states) in try await ledger.stateCountsByProvider(organisation: organisation)
+        where provider == nil || name == provider {
             users[name] = Dictionary(uniqueKeysWithValues: states.map { ($0.key.rawValue, $0.value) })
         }
-        let summaries = try await ledger.runSummaries(limit: runs)
+        let summaries = try await ledger.runSummaries(limit: runs, organisation: organisation)
             .filter { provider == nil || $0.provider == nil || $0.provider == provider }
         return LedgerStatus(
             ledger: ledger.path, apiHost: try await ledger.boundAPIHost(), users: users,
             runs: summaries.map { run in
                 Run(
-                    id: run.id, provider: run.provider, startedAt: timestamp(run.startedAt),
+                    id: run.id, provider: run.provider, organisation: run.organisation, startedAt: timestamp(run.startedAt),
                     finishedAt: run.finishedAt.map(timestamp), durationSeconds: run.duration,
                     outcome: run.outcome ?? (run.finishedAt == nil ? "unfinished" : "unknown"), exitCode: run.exitCode,
                     exportUsers: run.exportUsers ?? run.counts["export_users"], counts: run.counts)
             },
-            failureReasons: try await ledger.failureReasons(provider: provider).map {
+            failureReasons: try await ledger.failureReasons(provider: provider, organisation: organisation).map {
                 Reason(
                     reason: $0.reason, status: $0.status, type: $0.type, message: $0.message, count: $0.count,
                     example: $0.example)
             },
-            repeatFailures: try await ledger.repeatFailures(minimumRuns: minimumRuns, provider: provider).map {
+            repeatFailures: try await ledger.repeatFailures(
+                minimumRuns: minimumRuns, provider: provider, organisation: organisation
+            ).map {
                 Repeat(
                     email: $0.email, provider: $0.provider, state: $0.state.rawValue, runs: $0.runs,
                     lastError: [$0.lastErrorType, $0.lastErrorMessage].compactMap { $0 }.joined(separator: " ")
@@ -168,6 +179,7 @@ struct LedgerStatus: Codable {
             line += "  \(run.outcome == "unfinished" ? "unfinished (running, or killed)" : run.outcome)"
             if let code = run.exitCode { line += " (exit \(code))" }
             if let provider = run.provider { line += "  \(provider)" }
+            if let organisation = run.organisation, !organisation.isEmpty { line += " '\(organisation)'" }
             if let export = run.exportUsers { line += "  export \(export)" }
             let shown: [(String, String)] = [
                 ("new", "new"), ("granted_now", "granted"), ("granted", "skipped"), ("adopted", "adopted"),

@@ -6,6 +6,12 @@ struct SummaryPrinter {
     let report: RunReport
     let sandbox: Bool
     var logs: LogOutput? = nil
+    /// The first line instead of "bulkgrant run N: provider…" (a job's organisation).
+    var heading: String? = nil
+    /// Whether to end with the exit line; a job prints one for all its organisations.
+    var closing = true
+    /// Put before each diagnostic line (a job's "organisation 'acme': ").
+    var diagnosticPrefix = ""
 
     func print(json: Bool) {
         for rejection in report.rejections.prefix(20) {
@@ -25,7 +31,8 @@ struct SummaryPrinter {
         }
         var lines: [String] = []
         lines.append(
-            "bulkgrant run \(report.runID.map(String.init) ?? "-"): \(report.provider)\(sandbox ? " (sandbox)" : ""), ledger \(report.ledger)")
+            heading
+                ?? "bulkgrant run \(report.runID.map(String.init) ?? "-"): \(report.provider)\(sandbox ? " (sandbox)" : ""), ledger \(report.ledger)")
         func row(_ label: String, _ value: Int, _ note: String = "") {
             lines.append("  " + label.padding(toLength: 14, withPad: " ", startingAt: 0)
                 + String(value).leftPad(8) + (note.isEmpty ? "" : "   " + note))
@@ -42,6 +49,10 @@ struct SummaryPrinter {
         row("rejected rows", report.rejectedRows)
         if report.duplicates > 0 { row("duplicates", report.duplicates, "folded into one user each") }
         if report.outsideDomains > 0 { row("other domains", report.outsideDomains, "outside --domain, skipped") }
+        if !report.filteredReasons.isEmpty {
+            let reasons = report.filteredReasons.map { "\($0.reason): \($0.count)" }.joined(separator: ", ")
+            row("filtered out", report.filtered, reasons + (report.filtered > 0 ? " (a granted one counts as departed)" : ""))
+        }
         if report.departed > 0 {
             let sample = report.departedSample.prefix(3).joined(separator: ", ")
             switch report.departedAction {
@@ -70,6 +81,10 @@ struct SummaryPrinter {
             }
         }
         if let stop = report.stopReason { lines.append("Stopped: \(stop)") }
+        guard closing else {
+            Console.out(lines.joined(separator: "\n") + "\n")
+            return
+        }
         switch report.exitCode {
         case 0: lines.append("Done: every user is granted.")
         case 1: lines.append("Exit 1: some users failed or were deferred; rerun the same command to retry them.")
@@ -80,6 +95,7 @@ struct SummaryPrinter {
     }
 
     private func diagnostic(_ text: String) {
+        let text = diagnosticPrefix + text
         if let logs, logs.isJSON {
             logs.logger.warning("\(text)")
         } else {

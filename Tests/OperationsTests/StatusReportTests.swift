@@ -81,7 +81,7 @@ struct StatusReportTests {
         let csv = try String(contentsOfFile: failedPath, encoding: .utf8)
         let lines = csv.split(separator: "\r\n")
         #expect(lines.count == 5)
-        #expect(lines[0] == "email,provider,state,grant_id,attempts,last_status,last_error_type,last_error_message,last_request_id,updated_at")
+        #expect(lines[0] == "email,provider,state,grant_id,attempts,last_status,last_error_type,last_error_message,last_request_id,updated_at,organisation")
         #expect(lines[1].hasPrefix("user0@contractors.example,google,failed,,3,400,api.invalid_request_error,"))
         #expect(try fileBytes(ledger) == ledgerBytes, "report wrote the ledger")
 

@@ -30,8 +30,11 @@ public struct ProvisioningEngine: Sendable {
     /// when a stop has let the calls in flight finish (or abandoned them after `stopGrace`).
     /// - Parameter limiter: the run's shared limiter, when calls outside the engine (listings,
     ///   deletions) must pace with it; nil makes one from the configuration.
+    /// - Parameter turn: in a multi-organisation job, the job-wide concurrency limit every
+    ///   user's work must take a turn at.
     public func run(
-        _ items: [WorkItem], runID: Int64, progress: RunProgress, limiter: RateLimiter? = nil
+        _ items: [WorkItem], runID: Int64, progress: RunProgress, limiter: RateLimiter? = nil,
+        turn: SharedPacing.Turn? = nil
     ) async -> EngineResult {
         let provisioner = UserProvisioner(
             configuration: configuration, client: client, ledger: ledger, runID: runID,
@@ -45,13 +48,22 @@ public struct ProvisioningEngine: Sendable {
         let control = self.control
         let clock = self.clock
         let grace = configuration.stopGrace
+        @Sendable func process(_ item: WorkItem) async -> UserOutcome {
+            guard let turn else { return await provisioner.process(item) }
+            guard await turn.gate.acquire(turn.organisation) else {
+                return UserOutcome(kind: .stopped, email: item.email, apiCalls: 0, error: nil)
+            }
+            let outcome = await provisioner.process(item)
+            await turn.gate.release()
+            return outcome
+        }
         let work = Task {
             await withTaskGroup(of: UserOutcome.self, returning: EngineResult.self) { group in
                 var result = EngineResult()
                 var next = items.makeIterator()
                 var running = 0
                 while running < concurrency, let item = next.next() {
-                    group.addTask { await provisioner.process(item) }
+                    group.addTask { await process(item) }
                     running += 1
                 }
                 while let outcome = await group.next() {
@@ -59,7 +71,7 @@ public struct ProvisioningEngine: Sendable {
                     result.add(outcome)
                     await progress.record(outcome)
                     if await control.isRunning, let item = next.next() {
-                        group.addTask { await provisioner.process(item) }
+                        group.addTask { await process(item) }
                         running += 1
                     }
                 }

@@ -14,7 +14,7 @@ public actor RunProgress {
         public var eta: Double? { rate > 0 ? Double(total - done) / rate : nil }
     }
 
-    private let total: Int
+    private var total: Int
     private let clock: any EngineClock
     private let started: Double
     private var done = 0
@@ -27,6 +27,11 @@ public actor RunProgress {
         self.total = total
         self.clock = clock
         self.started = clock.now()
+    }
+
+    /// More users to count: each organisation of a job adds its own when its work is known.
+    public func add(total more: Int) {
+        total += more
     }
 
     func record(_ outcome: UserOutcome) {

@@ -64,11 +64,13 @@ public struct InputReader: Sendable {
             skipRecords = 1
         }
         if format == .csv, delimiter == nil { delimiter = InputSniffer.detectDelimiter(head[firstLine]) }
+        if format == .lines, let filter = configuration.filters.first { throw InputError.filterNeedsHeader(path, filter) }
 
         // 4. Stream everything from the first meaningful line through the record parser.
         var parser = CSVRecordParser(delimiter: format == .csv ? delimiter : nil, quoting: format == .csv,
                                      maxRecordBytes: maxLine, firstLine: line)
-        var rows = RowInterpreter(path: path, format: format, emailColumn: configuration.emailColumn, skipRecords: skipRecords)
+        var rows = RowInterpreter(path: path, format: format, emailColumn: configuration.emailColumn,
+                                  filters: configuration.filters, skipRecords: skipRecords)
         func process(_ record: CSVRecord) throws {
             if let event = try rows.interpret(record) { try handle(event) }
         }

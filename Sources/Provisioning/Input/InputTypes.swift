@@ -17,6 +17,9 @@ public struct InputReaderConfiguration: Sendable {
     public var delimiter: UInt8? = nil
     /// A longer physical line or CSV record is a row error; memory stays bounded by it.
     public var maxLineBytes: Int = 64 * 1024
+    /// Row filters (`--where`, `--exclude`): a row is kept when it passes every one. They need
+    /// a CSV with a header naming their columns; a column the header lacks is an ``InputError``.
+    public var filters: [RowFilter] = []
     public init() {}
 }
 
@@ -26,23 +29,32 @@ public enum InputEvent: Sendable, Equatable {
     case email(EmailAddress, line: Int)
     /// A row that gave no valid address.
     case rejected(line: Int, reason: String)
+    /// A row a ``RowFilter`` dropped: `by` is the first filter it fails (`exclude` filters are
+    /// checked before `where` ones); `address` is nil when the row holds no valid address.
+    case filtered(EmailAddress?, line: Int, by: RowFilter)
 }
 
 public struct InputSummary: Sendable, Equatable {
-    /// Data rows or lines seen, not counting the header, blank lines and comments.
+    /// Data rows or lines seen, not counting the header, blank lines and comments:
+    /// `rows == valid + rejected + filtered`.
     public var rows: Int
-    /// Rows that gave a valid address (before folding duplicates).
+    /// Rows that passed the filters and gave a valid address (before folding duplicates).
     public var valid: Int
+    /// Rows that passed the filters and gave no valid address.
     public var rejected: Int
+    /// Rows a filter dropped, whatever their address.
+    public var filtered: Int
     /// `.csv` or `.lines`, as detected.
     public var format: InputFormat
     /// The header name of the column used, for CSV input.
     public var emailColumn: String?
 
-    public init(rows: Int = 0, valid: Int = 0, rejected: Int = 0, format: InputFormat, emailColumn: String? = nil) {
+    public init(rows: Int = 0, valid: Int = 0, rejected: Int = 0, format: InputFormat, emailColumn: String? = nil,
+                filtered: Int = 0) {
         self.rows = rows
         self.valid = valid
         self.rejected = rejected
+        self.filtered = filtered
         self.format = format
         self.emailColumn = emailColumn
     }
@@ -57,6 +69,7 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case notFound, unreadable, isDirectory, noEmailColumn, ambiguousEmailColumn, unknownEmailColumn
             case unsupportedEncoding, empty, malformed
+            case unknownFilterColumn, filterNeedsHeader
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -79,6 +92,10 @@ public struct InputError: Error, Sendable, CustomStringConvertible {
         public static let empty = Code(.empty)
         /// The header line itself cannot be parsed.
         public static let malformed = Code(.malformed)
+        /// A `--where`/`--exclude` filter names a column the header does not have (or has twice).
+        public static let unknownFilterColumn = Code(.unknownFilterColumn)
+        /// Filters were given for a plain list of addresses, which has no columns.
+        public static let filterNeedsHeader = Code(.filterNeedsHeader)
 
         public var description: String { base.rawValue }
     }
@@ -138,6 +155,12 @@ extension InputError {
         make(.empty, path, "the file is empty (no header and no addresses, at most blank lines or comments); check that the export finished and that this is the right file")
     }
 
+    static func filterNeedsHeader(_ path: String, _ filter: RowFilter) -> InputError {
+        make(.filterNeedsHeader, path,
+             "\(filter.argument) needs a CSV with a header row naming the columns, but this is a list of addresses "
+                + "(one per line, no columns to filter on); export a CSV with a \(filter.column.debugDescription) column, or drop the filter")
+    }
+
     static func columnList(_ columns: [String]) -> String {
         columns.isEmpty ? "none" : columns.map { $0.isEmpty ? "(blank)" : $0 }.joined(separator: ", ")
     }
@@ -162,83 +185,4 @@ public struct RowRejection: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "line \(line): \(reason)" }
-}
-
-/// The whole input read into memory with duplicates folded: the unique addresses in
-/// first-seen order plus the rejected rows.
-///
-/// Counts add up as `summary.valid == emails.count + duplicates + outsideDomains`
-/// and `summary.rows == summary.valid + summary.rejected`.
-public struct InputSet: Sendable {
-    /// Unique addresses, in first-seen order.
-    public var emails: [EmailAddress]
-    public var rejections: [RowRejection]
-    /// Valid rows folded into an earlier row with the same normalised address.
-    public var duplicates: Int
-    /// Distinct addresses dropped because their domain is not in the `domains` filter.
-    public var outsideDomains: Int
-    public var summary: InputSummary
-    /// Each kept address's index in ``emails`` (and -1 for one outside the domains), so that the
-    /// planner can match a million ledger rows without building a second set.
-    public private(set) var positions: [String: Int] = [:]
-
-    public init(emails: [EmailAddress] = [], rejections: [RowRejection] = [], duplicates: Int = 0,
-                outsideDomains: Int = 0, summary: InputSummary) {
-        self.emails = emails
-        self.rejections = rejections
-        self.duplicates = duplicates
-        self.outsideDomains = outsideDomains
-        self.summary = summary
-    }
-
-    /// Reads `path` (or `-` for standard input) with ``InputReader`` and folds duplicates.
-    ///
-    /// - Parameter domains: when non-empty, only addresses whose domain equals one of these
-    ///   (case-insensitive, exact match: subdomains are not included; a leading `@` or
-    ///   trailing `.` is ignored) are kept; the others are counted in ``outsideDomains``.
-    /// - Throws: ``InputError`` for problems with the file as a whole.
-    public static func load(path: String, configuration: InputReaderConfiguration = .init(),
-                            domains: Set<String> = []) throws -> InputSet {
-        let allowed = Set(domains.map(normaliseDomain).filter { !$0.isEmpty })
-        var positions: [String: Int] = [:]
-        // Growing a million-entry table step by step rehashes it some twenty times.
-        positions.reserveCapacity(estimatedRows(path))
-        var result = InputSet(summary: InputSummary(format: configuration.format))
-        result.summary = try InputReader(path: path, configuration: configuration).read { event in
-            switch event {
-            case .email(let address, _):
-                guard positions[address.value] == nil else {
-                    result.duplicates += 1
-                    return
-                }
-                let outside = !allowed.isEmpty && !allowed.contains(String(address.domain))
-                positions[address.value] = outside ? -1 : result.emails.count
-                if outside {
-                    result.outsideDomains += 1
-                    return
-                }
-                result.emails.append(address)
-            case .rejected(let line, let reason):
-                result.rejections.append(RowRejection(line: line, reason: reason))
-            }
-        }
-        result.positions = positions
-        return result
-    }
-
-    /// Rows a file of this size probably holds (about 48 bytes a row), capped so that a huge
-    /// file of long rows does not reserve memory it never uses.
-    static func estimatedRows(_ path: String) -> Int {
-        guard path != "-", let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int else {
-            return 0
-        }
-        return min(size / 48, 4_000_000)
-    }
-
-    static func normaliseDomain(_ domain: String) -> String {
-        var text = Substring(domain.lowercased())
-        while let first = text.first, first.isWhitespace || first == "@" { text = text.dropFirst() }
-        while let last = text.last, last.isWhitespace || last == "." { text = text.dropLast() }
-        return String(text)
-    }
 }

@@ -9,16 +9,22 @@ struct RowInterpreter {
     let path: String
     let format: InputFormat
     let emailColumn: String?
+    /// The row filters, `exclude` ones first so that a row failing several is counted under
+    /// the exclusion, which wins.
+    let filters: [RowFilter]
     private var skipRecords: Int
     private(set) var summary: InputSummary
     private var haveHeader: Bool
     private var emailIndex = 0
     private var columnLabel = ""
+    /// The column index of each of `filters`, found in the header.
+    private var filterColumns: [Int] = []
 
-    init(path: String, format: InputFormat, emailColumn: String?, skipRecords: Int) {
+    init(path: String, format: InputFormat, emailColumn: String?, filters: [RowFilter] = [], skipRecords: Int) {
         self.path = path
         self.format = format
         self.emailColumn = emailColumn
+        self.filters = filters.filter { $0.kind == .exclude } + filters.filter { $0.kind == .where }
         self.skipRecords = skipRecords
         summary = InputSummary(format: format)
         haveHeader = format != .csv
@@ -55,17 +61,39 @@ struct RowInterpreter {
             }
             return .some(EmailAddress.parse(utf8: UnsafeBufferPointer(rebasing: p[lo..<hi])))
         }
+        guard let outcome else { return nil }
+        if let filter = failedFilter(record) {
+            // Filtered first: a terminated employee's blanked address is no rejected row.
+            let address: EmailAddress? = if case .success(let address) = outcome { address } else { nil }
+            return count(.filtered(address, line: record.line, by: filter))
+        }
         switch outcome {
-        case .none: return nil
-        case .some(.success(let address)): return count(.email(address, line: record.line))
-        case .some(.failure(let rejection)): return count(.rejected(line: record.line, reason: rejection.reason))
+        case .success(let address): return count(.email(address, line: record.line))
+        case .failure(let rejection): return count(.rejected(line: record.line, reason: rejection.reason))
         }
     }
 
     private mutating func count(_ event: InputEvent) -> InputEvent {
         summary.rows += 1
-        if case .email = event { summary.valid += 1 } else { summary.rejected += 1 }
+        switch event {
+        case .email: summary.valid += 1
+        case .rejected: summary.rejected += 1
+        case .filtered: summary.filtered += 1
+        }
         return event
+    }
+
+    /// The first filter `record` fails, or nil when it passes them all. A missing cell is blank.
+    private func failedFilter(_ record: CSVRecord) -> RowFilter? {
+        guard !filters.isEmpty else { return nil }
+        return record.bytes.withUnsafeBufferPointer { p in
+            for (filter, column) in zip(filters, filterColumns) {
+                let key = column < record.fieldCount
+                    ? RowFilter.key(utf8: UnsafeBufferPointer(rebasing: p[record.fieldRange(column)])) : ""
+                if filter.matches(key: key) == (filter.kind == .exclude) { return filter }
+            }
+            return nil
+        }
     }
 
     private func describe(_ issue: CSVRecord.Issue, _ record: CSVRecord) -> String {
@@ -105,6 +133,7 @@ struct RowInterpreter {
             }
         }
         emailIndex = try resolveColumn(names, line: record.line)
+        filterColumns = try filters.map { try resolveFilterColumn($0, names, line: record.line) }
         haveHeader = true
         summary.emailColumn = names[emailIndex]
         columnLabel = names[emailIndex].isEmpty ? "\(emailIndex + 1)" : names[emailIndex]
@@ -137,6 +166,25 @@ struct RowInterpreter {
             text += ". The first line looks like data rather than a header (it holds the address \(address.debugDescription)): add a header line naming the columns, e.g. \"name,email\""
         }
         throw fail(.noEmailColumn, text)
+    }
+
+    /// The index of the column `filter` names: the same name ignoring case, or failing that the
+    /// same after ``normalise(_:)`` (so `employee_status` finds `Employee Status`).
+    private func resolveFilterColumn(_ filter: RowFilter, _ names: [String], line: Int) throws -> Int {
+        let key = RowFilter.key(filter.column)
+        var matches = names.indices.filter { RowFilter.key(names[$0]) == key }
+        if matches.isEmpty { matches = names.indices.filter { Self.normalise(names[$0]) == Self.normalise(filter.column) } }
+        if matches.count == 1 { return matches[0] }
+        let text: String
+        if matches.isEmpty {
+            text = "\(filter.argument) names the column \(filter.column.debugDescription), which the header does not have "
+                + "(columns: \(InputError.columnList(names))); use one of these names"
+        } else {
+            let positions = matches.map { String($0 + 1) }.joined(separator: ", ")
+            text = "\(filter.argument) names the column \(filter.column.debugDescription), which the header has \(matches.count) times "
+                + "(at positions \(positions)); rename all but one of them in the file"
+        }
+        throw InputError.make(.unknownFilterColumn, path, line: line, showLine: false, text)
     }
 
     /// Lower-cased, trimmed, with runs of spaces, underscores and hyphens collapsed to one space.

@@ -39,25 +39,29 @@ public struct DryRun: Sendable {
         report.rejections = scratch.rejections
         report.duplicates = scratch.duplicates
         report.outsideDomains = scratch.outsideDomains
+        report.filtered = scratch.filtered
+        report.filteredReasons = scratch.filteredReasons
         guard let input else {
             report.exitCode = scratch.exitCode
             report.stopReason = scratch.stopReason
             return report
         }
         let emails = input.emails
-        let users = try await ledger?.userRows(provider: provider.rawValue) ?? LedgerRows()
+        let users = try await ledger?.userRows(provider: provider.rawValue, organisation: options.organisation) ?? LedgerRows()
         var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
         plan.keepDeparted(inDomains: options.domains)
-        let previous = try await ledger?.previousExportSize(provider: provider.rawValue)
-        report.exportUsers = emails.count
+        let previous = try await ledger?.previousExportSize(provider: provider.rawValue, organisation: options.organisation)
+        // Users the filters dropped count in the export's size: see InputSet.exportUsers.
+        report.exportUsers = input.exportUsers
+        plan.exportUsers = input.exportUsers
         report.previousExportUsers = previous
         report.revokeDeparted = options.revokeDeparted
         let safeguard = ProvisioningRun.safeguard(options, plan: plan, users: users, previous: previous)
         report.safeguard = safeguard
         report.refusal = safeguard?.refusal
-        if !options.revokeDeparted, Safeguard.isShrunk(export: emails.count, previous: previous), let previous {
+        if !options.revokeDeparted, Safeguard.isShrunk(export: input.exportUsers, previous: previous), let previous {
             report.warnings.append(
-                "the export has \(emails.count) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
+                "the export has \(input.exportUsers) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
         }
 
         // A refused run makes no call at all, so neither does its rehearsal.
@@ -116,6 +120,9 @@ public struct DryRunReport: Sendable, Codable {
     public var rejections: [RunReport.Rejection] = []
     public var duplicates = 0
     public var outsideDomains = 0
+    /// Users the row filters dropped, in all and by filter (as in `RunReport`).
+    public var filtered = 0
+    public var filteredReasons: [RowFilter.Count] = []
     /// Each class of the plan: new, granted, retry, unknown, repair, adopted, departed.
     public var plan: [String: Group] = [:]
     /// The same counts as `RunReport.planned`.
@@ -151,6 +158,8 @@ public struct DryRunReport: Sendable, Codable {
         case previousExportUsers = "previous_export_users"
         case rejectedRows = "rejected_rows"
         case outsideDomains = "outside_domains"
+        case filtered
+        case filteredReasons = "filtered_reasons"
         case revokeDeparted = "revoke_departed"
         case listCalls = "list_calls"
         case stopReason = "stop_reason"

@@ -12,11 +12,23 @@ public struct ProvisioningRun: Sendable {
     private let control: RunControl
     private let clock: any EngineClock
     private let logger: Logger
+    private let shared: SharedPacing?
+    private let turn: SharedPacing.Turn?
+    private let preloaded: InputSet?
 
+    /// - Parameters:
+    ///   - shared: in a multi-organisation job, the job's limiter, turns and progress, and
+    ///     `organisationIndex` this run's place in the turns.
+    ///   - preloaded: the export, when the caller has read it already (a job reads every
+    ///     organisation's export first to find an address listed by two organisations).
     public init(
         options: RunOptions, client: NylasClient, ledger: Ledger, control: RunControl,
-        clock: any EngineClock = SystemClock(), logger: Logger
+        clock: any EngineClock = SystemClock(), logger: Logger,
+        shared: SharedPacing? = nil, organisationIndex: Int = 0, preloaded: InputSet? = nil
     ) {
+        self.shared = shared
+        self.turn = shared?.turn(organisationIndex)
+        self.preloaded = preloaded
         self.options = options
         self.client = client
         self.ledger = ledger
@@ -34,8 +46,8 @@ public struct ProvisioningRun: Sendable {
         var report = RunReport(ledger: ledger.path, provider: provider)
 
         // The ledger is read on SQLite's thread while the export is parsed on this one.
-        async let ledgerRows = ledger.userRows(provider: provider)
-        guard let input = try Self.loadInput(options, into: &report) else {
+        async let ledgerRows = ledger.userRows(provider: provider, organisation: options.organisation)
+        guard let input = try Self.loadInput(options, into: &report, preloaded: preloaded) else {
             report.durationSeconds = clock.now() - begin
             return report
         }
@@ -43,27 +55,31 @@ public struct ProvisioningRun: Sendable {
         let users = try await ledgerRows
         var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
         plan.keepDeparted(inDomains: options.domains)
-        let previous = try await ledger.previousExportSize(provider: provider)
-        report.exportUsers = emails.count
+        let previous = try await ledger.previousExportSize(provider: provider, organisation: options.organisation)
+        // Users the filters dropped count in the export's size: see InputSet.exportUsers.
+        report.exportUsers = input.exportUsers
+        plan.exportUsers = input.exportUsers
         report.previousExportUsers = previous
         report.departed = plan.departed.count
         report.departedSample = Array(plan.departed.prefix(10))
         let safeguard = Self.safeguard(options, plan: plan, users: users, previous: previous)
         report.safeguard = safeguard
-        if !options.revokeDeparted, Safeguard.isShrunk(export: emails.count, previous: previous), let previous {
+        if !options.revokeDeparted, Safeguard.isShrunk(export: input.exportUsers, previous: previous), let previous {
             report.warnings.append(
-                "the export has \(emails.count) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
+                "the export has \(input.exportUsers) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
         }
 
         var recorded = options.recordedOptions
         recorded["provider"] = provider
+        if let organisation = options.organisation { recorded["organisation"] = organisation }
         let optionsJSON = String(decoding: (try? JSONEncoder().encode(recorded)) ?? Data(), as: UTF8.self)
         let runID = try await ledger.startRun(
             RunRecord(
                 startedAt: Date().timeIntervalSince1970, pid: ProcessInfo.processInfo.processIdentifier,
                 inputPath: options.inputPath, inputSHA256: nil, options: optionsJSON))
         report.runID = runID
-        try await ledger.recordExport(runID: runID, provider: provider, exportUsers: emails.count)
+        try await ledger.recordExport(
+            runID: runID, provider: provider, organisation: options.organisation, exportUsers: input.exportUsers)
 
         // The safeguard refuses before any call and any change: a truncated export is a
         // person's problem, not tonight's job.
@@ -78,9 +94,11 @@ public struct ProvisioningRun: Sendable {
             return report
         }
 
-        let limiter = RateLimiter(
-            rate: options.engine.rate, burst: options.engine.burst, throttleBackoff: options.engine.throttleBackoff,
-            clock: clock)
+        let limiter =
+            shared?.limiter
+            ?? RateLimiter(
+                rate: options.engine.rate, burst: options.engine.burst, throttleBackoff: options.engine.throttleBackoff,
+                clock: clock)
         let caller = LimitedCaller(limiter: limiter, control: control, configuration: options.engine, clock: clock)
         let tally = CallTally()
         let discovery = Discovery(
@@ -105,14 +123,20 @@ public struct ProvisioningRun: Sendable {
         var engineTime = 0.0
         if await control.isRunning {
             let items = try await record(&plan, runID: runID)
-            let progress = RunProgress(total: items.count, clock: clock)
+            let progress: RunProgress
+            if let shared {
+                progress = shared.progress
+                await progress.add(total: items.count)
+            } else {
+                progress = RunProgress(total: items.count, clock: clock)
+            }
             await started(progress)
             let engineStart = clock.now()
             let engine = ProvisioningEngine(
                 configuration: options.engine, client: client, ledger: ledger, control: control, clock: clock,
                 logger: logger)
             if !items.isEmpty {
-                engineResult = await engine.run(items, runID: runID, progress: progress, limiter: limiter)
+                engineResult = await engine.run(items, runID: runID, progress: progress, limiter: limiter, turn: turn)
             }
             engineTime = clock.now() - engineStart
         }
@@ -170,7 +194,8 @@ public struct ProvisioningRun: Sendable {
     private func record(_ plan: inout Plan, runID: Int64) async throws -> [WorkItem] {
         let provider = options.engine.provider.rawValue
         let adoptedNew = plan.adopted.filter { $0.userID == nil }.map(\.email)
-        let newIDs = try await ledger.insertPending(emails: plan.new + adoptedNew, provider: provider, runID: runID)
+        let newIDs = try await ledger.insertPending(
+            emails: plan.new + adoptedNew, provider: provider, organisation: options.organisation ?? "", runID: runID)
         let now = Date().timeIntervalSince1970
         var updates: [UserUpdate] = []
         for adoption in plan.adopted {
@@ -222,17 +247,28 @@ public struct ProvisioningRun: Sendable {
     // MARK: Shared with the dry run
 
     /// Loads the export; nil (with exit code 2 in `report`) when no address is left.
-    static func loadInput(_ options: RunOptions, into report: inout RunReport) throws -> InputSet? {
-        let input = try InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains)
+    static func loadInput(_ options: RunOptions, into report: inout RunReport, preloaded: InputSet? = nil) throws
+        -> InputSet?
+    {
+        let input =
+            try preloaded ?? InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains)
         report.rejectedRows = input.rejections.count
         report.rejections = input.rejections.prefix(50).map { .init(line: $0.line, reason: $0.reason) }
         report.duplicates = input.duplicates
         report.outsideDomains = input.outsideDomains
+        report.filtered = input.filteredTotal
+        report.filteredReasons = input.filtered
         guard !input.emails.isEmpty else {
             report.exitCode = 2
             let domains = options.domains.sorted().joined(separator: ", ")
+            // Nothing left is refused rather than run: every grant would count as departed.
+            let reasons = input.filtered.filter { $0.count > 0 }.map { "\($0.reason): \($0.count)" }
             report.stopReason =
-                input.outsideDomains > 0
+                input.filteredTotal > 0
+                ? "no address to provision in \(options.inputPath): the row filters dropped every user (\(reasons.joined(separator: ", ")))"
+                    + (input.outsideDomains > 0 ? " or they are outside --domain \(domains)" : "")
+                    + "; check the --where and --exclude values against the file"
+                : input.outsideDomains > 0
                 ? "no address to provision in \(options.inputPath): all \(input.outsideDomains) valid addresses are outside --domain \(domains)"
                 : input.rejections.isEmpty
                     ? "no address in \(options.inputPath): it has a header but no data rows; check that the export finished"

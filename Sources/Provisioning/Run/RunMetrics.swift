@@ -11,6 +11,8 @@ import GrantLedger
 /// address, no grant id, no secret.
 public struct RunMetrics: Sendable {
     public var provider: String
+    /// The job organisation, labelled on every sample; nil for a single run.
+    public var organisation: String?
     /// Unix seconds when the run ended.
     public var finishedAt: Double
     public var durationSeconds: Double
@@ -46,18 +48,45 @@ public struct RunMetrics: Sendable {
                 "deferred": report.deferred, "unfinished": report.unfinished, "adopted": report.adopted,
                 "repaired": report.repaired, "departed": report.departed, "revoked": report.revoked,
                 "revocations_unfinished": report.revocationsUnfinished, "rejected_rows": report.rejectedRows,
-                "export": report.exportUsers,
+                "export": report.exportUsers, "filtered": report.filtered,
             ],
             calls: report.callsByStatus, rateLimited: report.rateLimited)
     }
 
     /// The textfile.
-    public func render() -> String {
-        var out = ""
-        let provider = "provider=\"\(Self.escape(self.provider))\""
+    public func render() -> String { Self.render([self]) }
+
+    /// One textfile for several runs (a job's organisations): each family once, with every
+    /// run's samples, as the textfile collector requires.
+    public static func render(_ runs: [RunMetrics]) -> String {
+        var order: [String] = []
+        var helps: [String: String] = [:]
+        var samples: [String: [String]] = [:]
+        for run in runs {
+            for family in run.families() {
+                if helps[family.name] == nil {
+                    order.append(family.name)
+                    helps[family.name] = family.help
+                }
+                samples[family.name, default: []] += family.samples.map { "\(family.name){\($0.0)} \($0.1)" }
+            }
+        }
+        return order.map { name in
+            "# HELP \(name) \(helps[name]!)\n# TYPE \(name) gauge\n" + samples[name, default: []].map { $0 + "\n" }.joined()
+        }.joined()
+    }
+
+    /// Writes several runs' metrics to one textfile, atomically.
+    public static func write(_ runs: [RunMetrics], to path: String) throws {
+        try writeAtomically(render(runs), to: path, mode: 0o644)
+    }
+
+    private func families() -> [(name: String, help: String, samples: [(String, String)])] {
+        var out: [(name: String, help: String, samples: [(String, String)])] = []
+        var provider = "provider=\"\(Self.escape(self.provider))\""
+        if let organisation { provider += ",organisation=\"\(Self.escape(organisation))\"" }
         func family(_ name: String, _ help: String, _ samples: [(String, String)]) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
-            for (labels, value) in samples { out += "\(name){\(labels)} \(value)\n" }
+            out.append((name, help, samples))
         }
         family(
             "bulkgrant_last_run_timestamp_seconds", "Unix time the last bulkgrant run ended.",

@@ -1,6 +1,9 @@
 /// Everything one `bulkgrant run` needs besides the client and the ledger.
 public struct RunOptions: Sendable {
     public var inputPath: String
+    /// The job organisation this run is for; nil for a single run (which sees every user of
+    /// the provider).
+    public var organisation: String?
     public var reader = InputReaderConfiguration()
     /// When not empty, only addresses in these domains are provisioned.
     public var domains: Set<String> = []

@@ -29,7 +29,13 @@ public struct RunReport: Sendable, Codable {
     public var rejectedRows = 0
     public var duplicates = 0
     public var outsideDomains = 0
-    /// Users in the export (valid, distinct, inside `--domain`).
+    /// Users the row filters (`--where`, `--exclude`) dropped: distinct addresses, plus rows
+    /// without a valid address. A granted user dropped by them is departed.
+    public var filtered = 0
+    /// `filtered` by filter, in the order the filters were given (zeros included).
+    public var filteredReasons: [RowFilter.Count] = []
+    /// Users in the export (valid, distinct, inside `--domain`), those the row filters dropped
+    /// included (see `InputSet.exportUsers`): the size the shrink safeguard compares.
     public var exportUsers = 0
     /// Users in the export of the last run of this provider, when known.
     public var previousExportUsers: Int?
@@ -77,6 +83,8 @@ public struct RunReport: Sendable, Codable {
         case rejectedRows = "rejected_rows"
         case duplicates
         case outsideDomains = "outside_domains"
+        case filtered
+        case filteredReasons = "filtered_reasons"
         case exportUsers = "export_users"
         case previousExportUsers = "previous_export_users"
         case departedSample = "departed_sample"

@@ -1,0 +1,71 @@
+import Foundation
+import NylasAPI
+
+/// A multi-organisation job: several organisations, each with its own credential and HR
+/// export, provisioned by one process under one rate limit (Nylas's limit is per
+/// application, not per organisation).
+public struct JobFile: Sendable {
+    /// Where the file was read from; relative paths in it are relative to its folder.
+    public var path: String
+    /// The ledger shared by every organisation (default: bulkgrant.sqlite beside the job file).
+    public var ledger: String
+    public var rate: Double = 45
+    public var concurrency: Int = 64
+    public var maxAttempts: Int = 5
+    public var breakerThreshold: Int = 25
+    public var stopGrace: Double = 10
+    public var revokeDeparted = false
+    public var maxRevoke = RevocationLimit.default
+    public var repairInvalid = false
+    public var adoptExisting = false
+    public var organisations: [Organisation] = []
+
+    public init(path: String, ledger: String) {
+        self.path = path
+        self.ledger = ledger
+    }
+
+    /// One organisation of the job.
+    public struct Organisation: Sendable, Hashable {
+        /// Unique in the job; recorded with each of its users in the ledger.
+        public var name: String
+        public var provider: Provider
+        public var credentialID: String
+        public var scopes: [String] = []
+        /// The HR export, resolved against the job file's folder.
+        public var input: String
+        public var domains: [String] = []
+        /// `Column=Value[,Value]` rows must match (all of them).
+        public var whereFilters: [String] = []
+        /// `Column=Value[,Value]` rows must not match.
+        public var excludeFilters: [String] = []
+        public var emailColumn: String?
+        public var format: InputFormat = .auto
+
+        public init(name: String, provider: Provider, credentialID: String, input: String) {
+            self.name = name
+            self.provider = provider
+            self.credentialID = credentialID
+            self.input = input
+        }
+    }
+
+    /// Reads and validates a job file. Throws `JobFileError` listing every problem.
+    public static func load(path: String) throws -> JobFile {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw JobFileError(code: .unreadable, path: path, problems: ["is not UTF-8 text; save it as UTF-8"])
+            }
+            text = decoded
+        } catch let error as JobFileError {
+            throw error
+        } catch {
+            throw JobFileError(
+                code: .unreadable, path: path,
+                problems: ["cannot be read (\((error as NSError).localizedDescription)); check the path and its permissions"])
+        }
+        return try parse(text, path: path)
+    }
+}

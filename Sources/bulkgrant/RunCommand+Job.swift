@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import GrantLedger
+import Logging
+import NylasAPI
+import NylasSandbox
+import Onboarding
+import Provisioning
+
+/// `bulkgrant run --job job.toml`: every organisation of a job file in one process.
+extension RunCommand {
+    /// What a job file decides cannot also come from a flag: one source of truth for cron.
+    func validateJob() throws {
+        var given: [String] = []
+        if inputArgument != nil { given.append("an input file") }
+        if providerOption != nil { given.append("--provider") }
+        if credentialID != nil { given.append("--credential-id") }
+        if !scopes.isEmpty { given.append("--scope") }
+        if emailColumn != nil { given.append("--email-column") }
+        if format != .auto { given.append("--format") }
+        if !domains.isEmpty { given.append("--domain") }
+        if !whereFilters.isEmpty { given.append("--where (where = [\"Column=Value\"] per organisation)") }
+        if !excludeFilters.isEmpty { given.append("--exclude (exclude = [\"Column=Value\"] per organisation)") }
+        if concurrency != 64 { given.append("--concurrency (concurrency = …)") }
+        if rate != 45 { given.append("--rate (rate = …)") }
+        if maxAttempts != 5 { given.append("--max-attempts (max_attempts = …)") }
+        if breakerThreshold != 25 { given.append("--breaker-threshold (breaker_threshold = …)") }
+        if stopGrace != 10 { given.append("--stop-grace (stop_grace = …)") }
+        if nightly.revokeDeparted { given.append("--revoke-departed (revoke_departed = true)") }
+        if nightly.maxRevoke != "10%" { given.append("--max-revoke (max_revoke = …)") }
+        if nightly.repairInvalid { given.append("--repair-invalid (repair_invalid = true)") }
+        if nightly.adoptExisting { given.append("--adopt-existing (adopt_existing = true)") }
+        if !given.isEmpty {
+            throw ValidationError(
+                "with --job these come from the job file, not the command line: \(given.joined(separator: ", ")); set them in the file (see examples/job.toml)")
+        }
+    }
+
+    func runJob(path: String) async throws {
+        let logs = LogOutput.bootstrap(level: logLevel, format: nightly.logFormat)
+        let began = Date()
+        var metrics: [RunMetrics] = []
+        let code = await performJob(path: path, logs: logs, metrics: &metrics)
+        if let metricsPath = nightly.metricsFile, !nightly.dryRun {
+            let finished = Date()
+            // A job that stopped before its organisations ran still says so.
+            if metrics.isEmpty {
+                metrics = [
+                    RunMetrics(
+                        provider: "job", finishedAt: finished.timeIntervalSince1970,
+                        durationSeconds: finished.timeIntervalSince(began), exitCode: code.rawValue)
+                ]
+            }
+            do { try RunMetrics.write(metrics, to: metricsPath) } catch { logs.warning("\(error)") }
+        }
+        if code != .success { throw code }
+    }
+
+    private func performJob(path: String, logs: LogOutput, metrics: inout [RunMetrics]) async -> ExitCode {
+        let logger = logs.logger
+        let job: JobFile
+        do {
+            job = try JobFile.load(path: path)
+        } catch {
+            logs.error("\(error)")
+            return Exit.input
+        }
+        var sandboxServer: SandboxServer?
+        let clientConfiguration: NylasClientConfiguration
+        do {
+            if sandbox {
+                let server = try await startJobSandbox(job, logger: logger)
+                sandboxServer = server
+                var configuration = NylasClientConfiguration(
+                    endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(sandboxKey))
+                configuration.requestTimeout = api.requestTimeout
+                configuration.maxConnections = job.concurrency
+                clientConfiguration = configuration
+            } else {
+                clientConfiguration = try api.clientConfiguration(maxConnections: job.concurrency)
+            }
+        } catch {
+            logs.error("\(error)")
+            return Exit.input
+        }
+        logs.sink?.redact(clientConfiguration.apiKey.secret)
+        defer { if let sandboxServer { Task { await sandboxServer.stop() } } }
+        let ledgerPath = ledger ?? job.ledger
+        if nightly.dryRun {
+            let code = await dryRunJob(job, ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, logs: logs)
+            await sandboxServer?.stop()
+            return code
+        }
+
+        let openedLedger: Ledger
+        do {
+            openedLedger = try Ledger.open(
+                path: ledgerPath, apiIdentity: clientConfiguration.endpoint.identity, logger: logger)
+        } catch let error as LedgerError {
+            logs.error("\(error)")
+            await sandboxServer?.stop()
+            return error.code == .locked ? Exit.stopped : Exit.input
+        } catch {
+            logs.error("\(error)")
+            await sandboxServer?.stop()
+            return Exit.input
+        }
+        let client = NylasClient(configuration: clientConfiguration, logger: logger)
+        let control = RunControl()
+        let signals = SignalTrap(control: control)
+        signals.install()
+        let printer = ProgressPrinter(
+            live: Console.stderrIsTerminal && !noProgress && !logs.isJSON, logger: logs.isJSON ? logger : nil)
+        let report: JobReport
+        do {
+            report = try await JobRun(
+                job: job, client: client, ledger: openedLedger, control: control,
+                apiIdentity: clientConfiguration.endpoint.identity, logger: logger
+            ).execute(
+                force: nightly.force,
+                preflight: { organisation, control in
+                    await jobPreflight(organisation, ledger: openedLedger, control: control, logs: logs)
+                },
+                started: { progress in
+                    printer.start(progress)
+                    signals.progress = progress
+                })
+        } catch {
+            await printer.stop()
+            logs.error("\(error)")
+            try? await client.shutdown()
+            try? openedLedger.close()
+            await sandboxServer?.stop()
+            return error is InputError ? Exit.input : Exit.stopped
+        }
+        await printer.stop()
+        let finished = Date().timeIntervalSince1970
+        for organisation in report.organisations {
+            var entry = RunMetrics(
+                report: organisation.report, finishedAt: finished,
+                states: try? await openedLedger.stateCounts(provider: organisation.provider, organisation: organisation.name))
+            entry.organisation = organisation.name
+            metrics.append(entry)
+        }
+        try? await client.shutdown()
+        try? openedLedger.close()
+        await sandboxServer?.stop()
+        JobSummaryPrinter(report: report, sandbox: sandbox, logs: logs).print(json: json)
+        return ExitCode(report.exitCode)
+    }
+
+    /// `--dry-run --job`: each organisation's plan, read-only.
+    private func dryRunJob(
+        _ job: JobFile, ledgerPath: String, clientConfiguration: NylasClientConfiguration, logs: LogOutput
+    ) async -> ExitCode {
+        var readOnly: Ledger?
+        if FileManager.default.fileExists(atPath: ledgerPath) {
+            do {
+                readOnly = try Ledger.openReadOnly(path: ledgerPath, logger: logs.logger)
+            } catch {
+                logs.error("\(error)")
+                return Exit.input
+            }
+        }
+        defer { try? readOnly?.close() }
+        let client = NylasClient(configuration: clientConfiguration, logger: logs.logger)
+        let control = RunControl()
+        var worst: Int32 = 0
+        var reports: [DryRunReport] = []
+        for organisation in job.organisations {
+            do {
+                let options = try job.runOptions(for: organisation, apiIdentity: clientConfiguration.endpoint.identity)
+                let report = try await DryRun(
+                    options: options, client: client, ledger: readOnly, ledgerPath: ledgerPath, control: control,
+                    logger: logs.logger
+                ).execute()
+                worst = max(worst, report.exitCode)
+                reports.append(report)
+                if !json {
+                    Console.out("organisation '\(organisation.name)':\n")
+                    DryRunPrinter(report: report).print(json: false)
+                }
+            } catch {
+                logs.error("organisation '\(organisation.name)': \(error)")
+                worst = max(worst, error is InputError ? 2 : 3)
+            }
+        }
+        try? await client.shutdown()
+        if json { Console.json(reports) }
+        return ExitCode(worst)
+    }
+
+    private func startJobSandbox(_ job: JobFile, logger: Logger) async throws -> SandboxServer {
+        var configuration = SandboxConfiguration()
+        configuration.apiKey = sandboxKey
+        var seeded = Set<String>()
+        for organisation in job.organisations where seeded.insert(organisation.credentialID).inserted {
+            configuration.seedCredentials.append(
+                .init(provider: organisation.provider, id: organisation.credentialID, name: "bulkgrant try-out \(organisation.name)"))
+        }
+        configuration.faults.latencyMs = 40...120
+        var quiet = logger
+        quiet.logLevel = .error
+        return try await SandboxServer.start(configuration, logger: quiet)
+    }
+
+    /// Before an organisation starts: Microsoft's five minutes after the recorded admin consent.
+    /// The organisation waits (a log line says until when) while the others run; with
+    /// --no-wait it is refused. A stop (signal) during the wait ends it with nothing sent.
+    private func jobPreflight(
+        _ organisation: JobFile.Organisation, ledger: Ledger, control: RunControl, logs: LogOutput
+    ) async -> String? {
+        guard organisation.provider == .microsoft else { return nil }
+        let clock = SystemConsentClock()
+        let wait: ConsentWait?
+        do {
+            wait = try await ConsentGate.check(ledger: ledger, credentialID: organisation.credentialID, now: clock.now())
+        } catch {
+            return "could not read the admin consent of credential \(organisation.credentialID): \(error)"
+        }
+        guard let wait else { return nil }
+        if noWait { return wait.refusal }
+        logs.warning("organisation '\(organisation.name)': \(wait.notice)")
+        let outcome = await ConsentGate.wait(wait, clock: clock, shouldStop: { await !control.isRunning })
+        guard outcome == .ready else {
+            return "stopped while waiting for the admin consent of credential \(organisation.credentialID) to apply; nothing sent"
+        }
+        return nil
+    }
+}
