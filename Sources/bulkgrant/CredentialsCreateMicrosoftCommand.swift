@@ -79,7 +79,8 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
             try await client.createCredential(provider: .microsoft, request)
         }
         let next = [
-            "bulkgrant consent url --credential-id \(answer.id) --client-id \(settings.clientID) --redirect-uri http://localhost:8765/callback",
+            // /v3/connect/auth takes the Nylas application's client id, not the Azure app's.
+            "bulkgrant consent url --credential-id \(answer.id) --client-id NYLAS_CLIENT_ID --redirect-uri http://localhost:8765/callback",
             "bulkgrant consent listen --port 8765 --state STATE --credential-id \(answer.id)",
             "bulkgrant run hr-export.csv --provider microsoft --credential-id \(answer.id)",
         ]
@@ -91,8 +92,8 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
             """
             created microsoft credential \(answer.id) "\(answer.name)" for app \(settings.clientID), tenant \(settings.tenant)
             next: have a Microsoft admin of the tenant approve the app (the redirect URI must be registered on the Azure app):
-              \(next[0])
-              \(next[1])    # STATE: the one consent url printed
+              \(next[0])    # NYLAS_CLIENT_ID: your Nylas application's (dashboard: App settings)
+              \(next[1])    # consent url prints this line with its STATE
             then, 5 minutes after consent:
               \(next[2])
 

@@ -26,7 +26,7 @@ struct CredentialsCommandMicrosoftTests {
             let id = try #require(output.stdout.firstMatch(of: /created microsoft credential ([0-9a-f-]{36})/)?.output.1)
             #expect(output.stdout.contains("for app \(Self.clientID), tenant common"))
             #expect(output.stdout.contains(
-                "bulkgrant consent url --credential-id \(id) --client-id \(Self.clientID) --redirect-uri "), "\(output.stdout)")
+                "bulkgrant consent url --credential-id \(id) --client-id NYLAS_CLIENT_ID --redirect-uri "), "\(output.stdout)")
             #expect(output.stdout.contains("bulkgrant run hr-export.csv --provider microsoft --credential-id \(id)"))
             #expect(!output.all.contains(Self.secret))
             let stored = try await client.getCredential(provider: .microsoft, id: String(id))

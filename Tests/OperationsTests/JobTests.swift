@@ -191,6 +191,51 @@ struct JobTests {
         #expect(record.state == .granted)
     }
 
+    @Test("SIGTERM stops every organisation: calls in flight are recorded, exit 3, and the rerun completes with no duplicate")
+    func signalStopsAll() async throws {
+        let dir = try temporaryDirectory(prefix: "job")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pid = PIDBox()
+        var configuration = SandboxConfiguration()
+        configuration.apiKey = sandboxKey
+        configuration.rateLimit = 0
+        configuration.faults.latencyMs = 30...30
+        configuration.seedCredentials = [
+            .init(provider: .google, id: "cred-a", name: "a"), .init(provider: .google, id: "cred-b", name: "b"),
+        ]
+        configuration.observer = { event in
+            if case .grantCreated(_, 100) = event, pid.pid > 0 { kill(pid.pid, SIGTERM) }
+        }
+        let server = try await SandboxServer.start(configuration, logger: quietLogger)
+        defer { Task { await server.stop() } }
+        let alpha = addresses(0..<300, domain: "alpha.example")
+        let beta = addresses(0..<300, domain: "beta.example")
+        try writeExport(dir, alpha, name: "a.csv")
+        try writeExport(dir, beta, name: "b.csv")
+        let job = "ledger = \"job.sqlite\"\nrate = 300\nconcurrency = 8\n\n"
+            + organisation("alpha", provider: "google", credential: "cred-a", input: "a.csv")
+            + organisation("beta", provider: "google", credential: "cred-b", input: "b.csv")
+        try job.write(toFile: dir + "/job.toml", atomically: true, encoding: .utf8)
+        let arguments = ["run", "--job", "job.toml", "--api-uri", server.baseURI, "--no-progress", "--json"]
+        let first = try await runProcess(
+            binaryPath(), arguments, environment: ["NYLAS_API_KEY": sandboxKey], in: dir, pid: pid)
+        #expect(first.status == 3, "\(first.stderr)")
+        let organisations = try #require(try jsonObject(first.stdout)["organisations"] as? [[String: Any]])
+        for organisation in organisations {
+            let report = organisation["report"] as? [String: Any] ?? [:]
+            #expect((report["stop_reason"] as? String ?? "").contains("SIGTERM"), "\(report)")
+        }
+        let records = try await ledgerRecords(dir + "/job.sqlite")
+        #expect(!records.values.contains { $0.state == .inFlight })
+        #expect(records.values.filter { $0.state == .granted }.count == (await server.state.stats().creationsByEmail.count))
+
+        let second = try await runBinary(arguments, in: dir)
+        #expect(second.status == 0, "\(second.stderr)")
+        let stats = await server.state.stats()
+        #expect(stats.creationsByEmail.count == 600)
+        #expect(stats.creationsByEmail.values.allSatisfy { $0 == 1 } && stats.reauthsByEmail.isEmpty)
+    }
+
     @Test("--no-wait refuses only the Microsoft organisation whose admin consent is under 5 minutes old")
     func consentPerOrganisation() async throws {
         let dir = try temporaryDirectory(prefix: "job")

@@ -76,7 +76,8 @@ public struct ProvisioningRun: Sendable {
         let runID = try await ledger.startRun(
             RunRecord(
                 startedAt: Date().timeIntervalSince1970, pid: ProcessInfo.processInfo.processIdentifier,
-                inputPath: options.inputPath, inputSHA256: nil, options: optionsJSON))
+                inputPath: options.inputPath, inputSHA256: InputDigest.sha256(path: options.inputPath),
+                options: optionsJSON))
         report.runID = runID
         try await ledger.recordExport(
             runID: runID, provider: provider, organisation: options.organisation, exportUsers: input.exportUsers)
