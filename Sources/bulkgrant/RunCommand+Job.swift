@@ -65,26 +65,16 @@ extension RunCommand {
             logs.error("\(error)")
             return Exit.input
         }
-        var sandboxServer: SandboxServer?
-        let clientConfiguration: NylasClientConfiguration
-        do {
-            if sandbox {
-                let server = try await startJobSandbox(job, logger: logger)
-                sandboxServer = server
-                var configuration = NylasClientConfiguration(
-                    endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(sandboxKey))
-                configuration.requestTimeout = api.requestTimeout
-                configuration.maxConnections = job.concurrency
-                clientConfiguration = configuration
-            } else {
-                clientConfiguration = try api.clientConfiguration(maxConnections: job.concurrency)
-            }
-        } catch {
-            logs.error("\(error)")
-            return Exit.input
+        var seeds: [SandboxConfiguration.SeedCredential] = []
+        for organisation in job.organisations where !seeds.contains(where: { $0.id == organisation.credentialID }) {
+            seeds.append(
+                .init(provider: organisation.provider, id: organisation.credentialID, name: "bulkgrant try-out \(organisation.name)"))
         }
+        guard
+            let (clientConfiguration, sandboxServer) = await clientSetup(
+                seeding: seeds, maxConnections: job.concurrency, logs: logs)
+        else { return Exit.input }
         logs.sink?.redact(clientConfiguration.apiKey.secret)
-        defer { if let sandboxServer { Task { await sandboxServer.stop() } } }
         let ledgerPath = ledger ?? job.ledger
         if nightly.dryRun {
             let code = await dryRunJob(job, ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, logs: logs)
@@ -93,17 +83,11 @@ extension RunCommand {
         }
 
         let openedLedger: Ledger
-        do {
-            openedLedger = try Ledger.open(
-                path: ledgerPath, apiIdentity: clientConfiguration.endpoint.identity, logger: logger)
-        } catch let error as LedgerError {
-            logs.error("\(error)")
+        switch openLedger(ledgerPath, identity: clientConfiguration.endpoint.identity, logs: logs) {
+        case .success(let opened): openedLedger = opened
+        case .failure(let code):
             await sandboxServer?.stop()
-            return error.code == .locked ? Exit.stopped : Exit.input
-        } catch {
-            logs.error("\(error)")
-            await sandboxServer?.stop()
-            return Exit.input
+            return code
         }
         let client = NylasClient(configuration: clientConfiguration, logger: logger)
         let control = RunControl()
@@ -190,19 +174,6 @@ extension RunCommand {
         return ExitCode(worst)
     }
 
-    private func startJobSandbox(_ job: JobFile, logger: Logger) async throws -> SandboxServer {
-        var configuration = SandboxConfiguration()
-        configuration.apiKey = sandboxKey
-        var seeded = Set<String>()
-        for organisation in job.organisations where seeded.insert(organisation.credentialID).inserted {
-            configuration.seedCredentials.append(
-                .init(provider: organisation.provider, id: organisation.credentialID, name: "bulkgrant try-out \(organisation.name)"))
-        }
-        configuration.faults.latencyMs = 40...120
-        var quiet = logger
-        quiet.logLevel = .error
-        return try await SandboxServer.start(configuration, logger: quiet)
-    }
 
     /// Before an organisation starts: Microsoft's five minutes after the recorded admin consent.
     /// The organisation waits (a log line says until when) while the others run; with

@@ -195,24 +195,11 @@ struct RunCommand: AsyncParsableCommand {
     private func perform(logs: LogOutput, report: inout RunReport?, states: inout [UserState: Int]?) async -> ExitCode {
         let logger = logs.logger
         let credential = credentialID ?? "demo"
-        var sandboxServer: SandboxServer?
-        let clientConfiguration: NylasClientConfiguration
-        do {
-            if sandbox {
-                let server = try await startSandbox(credential: credential, logger: logger)
-                sandboxServer = server
-                var configuration = NylasClientConfiguration(
-                    endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(sandboxKey))
-                configuration.requestTimeout = api.requestTimeout
-                configuration.maxConnections = concurrency
-                clientConfiguration = configuration
-            } else {
-                clientConfiguration = try api.clientConfiguration(maxConnections: concurrency)
-            }
-        } catch {
-            logs.error("\(error)")
-            return Exit.input
-        }
+        guard
+            let (clientConfiguration, sandboxServer) = await clientSetup(
+                seeding: [.init(provider: provider, id: credential, name: "bulkgrant try-out")],
+                maxConnections: concurrency, logs: logs)
+        else { return Exit.input }
         logs.sink?.redact(clientConfiguration.apiKey.secret)
 
         let ledgerPath = ledger ?? (sandbox ? "bulkgrant-sandbox.sqlite" : "bulkgrant.sqlite")
@@ -226,17 +213,11 @@ struct RunCommand: AsyncParsableCommand {
             return code
         }
         let openedLedger: Ledger
-        do {
-            openedLedger = try Ledger.open(
-                path: ledgerPath, apiIdentity: clientConfiguration.endpoint.identity, logger: logger)
-        } catch let error as LedgerError {
-            logs.error("\(error)")
+        switch openLedger(ledgerPath, identity: clientConfiguration.endpoint.identity, logs: logs) {
+        case .success(let opened): openedLedger = opened
+        case .failure(let code):
             await sandboxServer?.stop()
-            return error.code == .locked ? Exit.stopped : Exit.input
-        } catch {
-            logs.error("\(error)")
-            await sandboxServer?.stop()
-            return Exit.input
+            return code
         }
         if let code = await holdForConsent(ledger: openedLedger, credential: credential, logs: logs) {
             try? openedLedger.close()
@@ -358,15 +339,6 @@ struct RunCommand: AsyncParsableCommand {
 
     var sandboxKey: String { "sandbox-try-out-key" }
 
-    private func startSandbox(credential: String, logger: Logger) async throws -> SandboxServer {
-        var configuration = SandboxConfiguration()
-        configuration.apiKey = sandboxKey
-        configuration.seedCredentials = [.init(provider: provider, id: credential, name: "bulkgrant try-out")]
-        configuration.faults.latencyMs = 40...120
-        var quiet = logger
-        quiet.logLevel = .error
-        return try await SandboxServer.start(configuration, logger: quiet)
-    }
 }
 
 extension InputFormat: ExpressibleByArgument {}
