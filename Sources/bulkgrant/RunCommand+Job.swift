@@ -89,15 +89,10 @@ extension RunCommand {
             await sandboxServer?.stop()
             return code
         }
-        let client = NylasClient(configuration: clientConfiguration, logger: logger)
-        let control = RunControl()
-        let signals = SignalTrap(control: control)
-        signals.install()
-        let printer = ProgressPrinter(
-            live: Console.stderrIsTerminal && !noProgress && !logs.isJSON, logger: logs.isJSON ? logger : nil)
-        let report: JobReport
-        do {
-            report = try await JobRun(
+        let outcome = await withRunSession(
+            clientConfiguration: clientConfiguration, ledger: openedLedger, sandbox: sandboxServer, logs: logs
+        ) { client, control, started in
+            try await JobRun(
                 job: job, client: client, ledger: openedLedger, control: control,
                 apiIdentity: clientConfiguration.endpoint.identity, logger: logger
             ).execute(
@@ -105,30 +100,23 @@ extension RunCommand {
                 preflight: { organisation, control in
                     await jobPreflight(organisation, ledger: openedLedger, control: control, logs: logs)
                 },
-                started: { progress in
-                    printer.start(progress)
-                    signals.progress = progress
-                })
-        } catch {
-            await printer.stop()
-            logs.error("\(error)")
-            try? await client.shutdown()
-            try? openedLedger.close()
-            await sandboxServer?.stop()
-            return error is InputError ? Exit.input : Exit.stopped
+                started: started)
+        } finally: { report, ledger in
+            // Read before the ledger closes: each organisation's users by state, for the metrics.
+            let finished = Date().timeIntervalSince1970
+            for organisation in report.organisations {
+                var entry = RunMetrics(
+                    report: organisation.report, finishedAt: finished,
+                    states: try? await ledger.stateCounts(provider: organisation.provider, organisation: organisation.name))
+                entry.organisation = organisation.name
+                metrics.append(entry)
+            }
         }
-        await printer.stop()
-        let finished = Date().timeIntervalSince1970
-        for organisation in report.organisations {
-            var entry = RunMetrics(
-                report: organisation.report, finishedAt: finished,
-                states: try? await openedLedger.stateCounts(provider: organisation.provider, organisation: organisation.name))
-            entry.organisation = organisation.name
-            metrics.append(entry)
+        let report: JobReport
+        switch outcome {
+        case .success(let finished): report = finished
+        case .failure(let code): return code
         }
-        try? await client.shutdown()
-        try? openedLedger.close()
-        await sandboxServer?.stop()
         JobSummaryPrinter(report: report, sandbox: sandbox, logs: logs).print(json: json)
         return ExitCode(report.exitCode)
     }

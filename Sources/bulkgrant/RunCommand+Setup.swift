@@ -4,6 +4,7 @@ import GrantLedger
 import Logging
 import NylasAPI
 import NylasSandbox
+import Provisioning
 
 /// What a single run and a job set up alike: where the API is, and the ledger.
 extension RunCommand {
@@ -44,5 +45,42 @@ extension RunCommand {
             logs.error("\(error)")
             return .failure(Exit.input)
         }
+    }
+}
+
+extension RunCommand {
+    /// Runs `body` with a client, a stop switch that SIGINT and SIGTERM pull, and the progress
+    /// printer (`started` hands it the progress); then, whatever happened, reads what `finally`
+    /// wants of the ledger and shuts the client, the ledger and the sandbox down. A thrown error
+    /// is logged and gives exit 2 (unusable input) or 3.
+    func withRunSession<T>(
+        clientConfiguration: NylasClientConfiguration, ledger: Ledger, sandbox server: SandboxServer?,
+        logs: LogOutput,
+        _ body: (NylasClient, RunControl, _ started: @escaping @Sendable (RunProgress) async -> Void) async throws -> T,
+        finally: (T, Ledger) async -> Void = { _, _ in }
+    ) async -> Result<T, ExitCode> {
+        let client = NylasClient(configuration: clientConfiguration, logger: logs.logger)
+        let control = RunControl()
+        let signals = SignalTrap(control: control)
+        signals.install()
+        let printer = ProgressPrinter(
+            live: Console.stderrIsTerminal && !noProgress && !logs.isJSON, logger: logs.isJSON ? logs.logger : nil)
+        let result: Result<T, ExitCode>
+        do {
+            result = .success(
+                try await body(client, control) { progress in
+                    printer.start(progress)
+                    signals.progress = progress
+                })
+        } catch {
+            logs.error("\(error)")
+            result = .failure(error is InputError ? Exit.input : Exit.stopped)
+        }
+        await printer.stop()
+        if case .success(let value) = result { await finally(value, ledger) }
+        try? await client.shutdown()
+        try? ledger.close()
+        await server?.stop()
+        return result
     }
 }

@@ -225,35 +225,21 @@ struct RunCommand: AsyncParsableCommand {
             return code
         }
 
-        let client = NylasClient(configuration: clientConfiguration, logger: logger)
-        let control = RunControl()
-        let signals = SignalTrap(control: control)
-        signals.install()
-
-        let printer = ProgressPrinter(
-            live: Console.stderrIsTerminal && !noProgress && !logs.isJSON, logger: logs.isJSON ? logger : nil)
-        let result: RunReport
-        do {
-            result = try await ProvisioningRun(
+        let outcome = await withRunSession(
+            clientConfiguration: clientConfiguration, ledger: openedLedger, sandbox: sandboxServer, logs: logs
+        ) { client, control, started in
+            try await ProvisioningRun(
                 options: options(credential: credential, api: clientConfiguration.endpoint.identity), client: client,
                 ledger: openedLedger, control: control, logger: logger
-            ).execute { progress in
-                printer.start(progress)
-                signals.progress = progress
-            }
-        } catch {
-            await printer.stop()
-            logs.error("\(error)")
-            try? await client.shutdown()
-            try? openedLedger.close()
-            await sandboxServer?.stop()
-            return error is InputError ? Exit.input : Exit.stopped
+            ).execute(started: started)
+        } finally: { _, ledger in
+            states = try? await ledger.stateCounts(provider: provider.rawValue)
         }
-        await printer.stop()
-        states = try? await openedLedger.stateCounts(provider: provider.rawValue)
-        try? await client.shutdown()
-        try? openedLedger.close()
-        await sandboxServer?.stop()
+        let result: RunReport
+        switch outcome {
+        case .success(let finished): result = finished
+        case .failure(let code): return code
+        }
         report = result
 
         for warning in result.warnings { logs.warning(warning) }
