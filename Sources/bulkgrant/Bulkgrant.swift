@@ -16,6 +16,14 @@ struct Bulkgrant: AsyncParsableCommand {
               bulkgrant run examples/hr-export.csv --provider google --credential-id demo \\
                 --scope https://www.googleapis.com/auth/calendar --sandbox
 
+            Before the first night (Microsoft: credentials create microsoft, then consent url \
+            and consent listen):
+              bulkgrant credentials create google --name acme --key-file sa.json
+              bulkgrant doctor --provider google --credential-id CRED
+
+            Many organisations under one rate limit: bulkgrant run --job job.toml (see \
+            bulkgrant job --help).
+
             Exit codes: 0 all users granted (or nothing to do) · 1 some users failed or were \
             deferred (rerun to resume) · 2 usage or input error · 3 the run stopped (fatal API \
             error, circuit breaker, safeguard, signal, or ledger locked).
