@@ -184,7 +184,7 @@ struct LedgerStatus: Codable {
             let shown: [(String, String)] = [
                 ("new", "new"), ("granted_now", "granted"), ("granted", "skipped"), ("adopted", "adopted"),
                 ("repair", "repaired"), ("failed", "failed"), ("deferred", "deferred"), ("departed", "departed"),
-                ("revoked", "revoked"), ("api_calls", "calls"),
+                ("revoked", "revoked"), ("filtered", "filtered"), ("api_calls", "calls"),
             ]
             let counts = shown.compactMap { key, label in
                 run.counts[key].flatMap { $0 != 0 || key == "api_calls" ? "\(label) \($0)" : nil }

@@ -53,6 +53,15 @@ public struct JobFile: Sendable {
     /// Reads and validates a job file. Throws `JobFileError` listing every problem.
     public static func load(path: String) throws -> JobFile {
         let text: String
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw JobFileError(
+                code: .unreadable, path: path,
+                problems: ["no such file; check the path (examples/job.toml shows the format)"])
+        }
+        if isDirectory.boolValue {
+            throw JobFileError(code: .unreadable, path: path, problems: ["is a folder; name the job file inside it"])
+        }
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             guard let decoded = String(data: data, encoding: .utf8) else {

@@ -230,6 +230,7 @@ public struct ProvisioningRun: Sendable {
     private func finish(_ report: inout RunReport, runID: Int64, outcome: String) async {
         var counts = report.planned
         counts["export_users"] = report.exportUsers
+        counts["filtered"] = report.filtered
         counts["granted_now"] = report.granted
         counts["failed"] = report.failed
         counts["deferred"] = report.deferred
