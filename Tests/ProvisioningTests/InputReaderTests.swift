@@ -129,16 +129,27 @@ struct InputReaderTests {
         #expect(error.message.contains("iconv -f UTF-16LE"))
     }
 
-    @Test("a row with invalid UTF-8 is rejected and the other rows are still read")
+    @Test("a Windows-1252 name is read by its address and counted; an address that is not UTF-8 is rejected")
     func invalidUTF8Row() throws {
         var bytes = Array("Name,Email\nBob,bob@example.com\n".utf8)
         bytes += [0x4A, 0xE9, 0x72, 0xF4, 0x6D, 0x65] + Array(",jerome@example.com\n".utf8)  // Latin-1 "Jérôme"
-        bytes += Array("Al,al@example.com\n".utf8)
+        bytes += Array("Al,al".utf8) + [0xE9] + Array("@example.com\n".utf8)
         let (events, summary) = try readAll(bytes: bytes)
-        #expect(emails(events).map(\.0) == ["bob@example.com", "al@example.com"])
-        #expect(rejections(events).map(\.0) == [3])
-        #expect(rejections(events).map(\.1) == ["not valid UTF-8"])
+        #expect(emails(events).map(\.0) == ["bob@example.com", "jerome@example.com"])
+        #expect(rejections(events).map(\.0) == [4])
+        #expect(rejections(events).first?.1.hasPrefix("column Email is not valid UTF-8 (a file saved as Windows-1252?") == true)
         #expect(summary.rows == 3 && summary.valid == 2 && summary.rejected == 1)
+        #expect(summary.undecodableRows == 1 && summary.firstUndecodableLine == 3)
+    }
+
+    @Test("a filter column that is not UTF-8 rejects the row: an exclusion must not miss a value it cannot read")
+    func invalidUTF8FilterColumn() throws {
+        var bytes = Array("Name,Email,Status\nBob,bob@example.com,Active\n".utf8)
+        bytes += Array("Jo,jo@example.com,R".utf8) + [0xE9] + Array("sili".utf8) + [0xE9] + Array("\n".utf8)
+        let filter = try RowFilter(parsing: "Status=Résilié", kind: .exclude)
+        let (events, _) = try readAll(bytes: bytes) { $0.filters = [filter] }
+        #expect(emails(events).map(\.0) == ["bob@example.com"])
+        #expect(rejections(events).first?.1.hasPrefix("column Status is not valid UTF-8") == true)
     }
 
     @Test("a row holding a NUL byte is rejected")

@@ -48,6 +48,11 @@ public struct InputSummary: Sendable, Equatable {
     public var format: InputFormat
     /// The header name of the column used, for CSV input.
     public var emailColumn: String?
+    /// Rows read although a column bulkgrant does not use (a name, say) is not UTF-8: a file
+    /// saved as Windows-1252 must not lose everyone with an accented name.
+    public var undecodableRows = 0
+    /// The first of those rows' line.
+    public var firstUndecodableLine: Int?
 
     public init(rows: Int = 0, valid: Int = 0, rejected: Int = 0, format: InputFormat, emailColumn: String? = nil,
                 filtered: Int = 0) {

@@ -30,8 +30,21 @@ struct RowInterpreter {
         haveHeader = format != .csv
     }
 
+    static func notUTF8(_ column: String?) -> EmailRejection {
+        EmailRejection(
+            reason: (column.map { "column \($0) is " } ?? "") + "not valid UTF-8"
+                + " (a file saved as Windows-1252? convert it: iconv -f WINDOWS-1252 -t UTF-8)")
+    }
+
     /// The event for `record`, or nil for the header, blank lines and comments.
     mutating func interpret(_ record: CSVRecord) throws -> InputEvent? {
+        var undecodable = false
+        defer {
+            if undecodable {
+                summary.undecodableRows += 1
+                if summary.firstUndecodableLine == nil { summary.firstUndecodableLine = record.line }
+            }
+        }
         if skipRecords > 0 { skipRecords -= 1; return nil }
         if !haveHeader { try readHeader(record); return nil }
         if let issue = record.issue { return count(.rejected(line: record.line, reason: describe(issue, record))) }
@@ -46,7 +59,18 @@ struct RowInterpreter {
             let (valid, nul) = UTF8Scan.check(p, 0, p.count)
             if nul { return .some(.failure(EmailRejection(reason: "contains a NUL byte"))) }
             if !valid || record.fieldEnds.dropLast().contains(where: { $0 < p.count && p[$0] & 0xC0 == 0x80 }) {
-                return .some(.failure(EmailRejection(reason: "not valid UTF-8")))
+                // Only the columns bulkgrant reads must be UTF-8: the address, and the filter
+                // columns (an exclusion must never miss a value it cannot decode).
+                guard format != .lines else { return .some(.failure(Self.notUTF8(nil))) }
+                for (index, label) in [(emailIndex, columnLabel)] + zip(filterColumns, filters.map(\.column))
+                where index < record.fieldCount {
+                    let range = record.fieldRange(index)
+                    let splitsCharacter = range.upperBound < p.count && p[range.upperBound] & 0xC0 == 0x80
+                    if !UTF8Scan.check(p, range.lowerBound, range.upperBound).valid || splitsCharacter {
+                        return .some(.failure(Self.notUTF8(label)))
+                    }
+                }
+                undecodable = true
             }
             if format == .lines {
                 while hi > lo, p[hi - 1] == UInt8(ascii: ",") || p[hi - 1] == UInt8(ascii: ";") || UTF8Scan.whitespaceLength(p, hi - 1, hi) > 0 {

@@ -260,6 +260,11 @@ public struct ProvisioningRun: Sendable {
         report.outsideDomains = input.outsideDomains
         report.filtered = input.filteredTotal
         report.filteredReasons = input.filtered
+        if input.summary.undecodableRows > 0 {
+            let rows = input.summary.undecodableRows
+            report.warnings.append(
+                "\(rows) \(rows == 1 ? "row holds" : "rows hold") text that is not UTF-8 outside the address (first: line \(input.summary.firstUndecodableLine ?? 0)); \(rows == 1 ? "it was" : "they were") read by the address. The file may be saved as Windows-1252: convert it with iconv -f WINDOWS-1252 -t UTF-8")
+        }
         guard !input.emails.isEmpty else {
             report.exitCode = 2
             let domains = options.domains.sorted().joined(separator: ", ")
