@@ -128,8 +128,12 @@ public final class Ledger: Sendable {
                 return LedgerError(
                     code: .unwritable, path: path,
                     message: "cannot be written (\(error.message ?? "read-only")); check the file's and folder's permissions")
-            case .SQLITE_FULL, .SQLITE_IOERR:
-                return LedgerError(code: .unwritable, path: path, message: "disk full or I/O error; free space and rerun")
+            case .SQLITE_FULL:
+                return LedgerError(code: .unwritable, path: path, message: "the disk is full; free disk space and rerun")
+            case .SQLITE_IOERR:
+                return LedgerError(
+                    code: .unwritable, path: path,
+                    message: "I/O error (\(error.message ?? "disk")): the disk may be full or failing; free space or check the disk, then rerun")
             default:
                 break
             }

@@ -51,9 +51,11 @@ actor LedgerWriter {
                 updatesWritten += batch.count
                 batchWaiters.forEach { $0.resume() }
             } catch {
+                // Say what the cause calls for: space, permissions, or a damaged file.
+                let cause = Ledger.classify(error, path: path)
                 let failure = LedgerError(
-                    code: .unwritable, path: path,
-                    message: "could not record \(batch.count) outcome(s): \(error); free disk space or fix permissions, then rerun (unrecorded calls are reconciled)")
+                    code: cause.code, path: path,
+                    message: "could not record \(batch.count) outcome(s): \(cause.message); then rerun (calls whose outcome was not recorded are looked up first)")
                 batchWaiters.forEach { $0.resume(throwing: failure) }
             }
         }
