@@ -24,6 +24,9 @@ public final class NylasClient: Sendable {
         // A redirect could carry the Authorization header to another host.
         config.redirectConfiguration = .disallow
         config.httpVersion = .http1Only
+        // A refused connection fails at once and meets the engine's own retries and budget,
+        // instead of AsyncHTTPClient retrying it silently until the request's deadline.
+        config.connectionPool.retryConnectionEstablishment = false
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
     }
 
@@ -143,6 +146,11 @@ public final class NylasClient: Sendable {
         // A refused connection never reached the server; anything else may have.
         let refused = text.contains("connection refused") || text.contains("Connection refused")
             || text.contains("NIOConnectionError")
+        if text.contains("Connection refused") || text.contains("connection refused") {
+            return NylasError(
+                code: .transport, call: call,
+                message: "connection to \(configuration.endpoint.baseURI) refused: nothing answers there; check --api-uri or --region, or the proxy in between")
+        }
         return NylasError(
             code: .transport, call: call,
             message: "connection to \(configuration.endpoint.host) failed: \(text)",

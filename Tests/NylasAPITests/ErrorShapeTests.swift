@@ -11,6 +11,22 @@ struct ErrorShapeTests {
         sandboxConfiguration { configuration in change(&configuration.faults) }
     }
 
+    @Test("a refused connection fails as refused (not after the deadline), names the URI, and is not an unknown outcome")
+    func refusedConnection() async throws {
+        // A port that was just served and is now closed.
+        let server = try await SandboxServer.start(sandboxConfiguration(), logger: quietLogger)
+        let uri = server.baseURI
+        await server.stop()
+        var configuration = NylasClientConfiguration(endpoint: try APIEndpoint(uri), apiKey: APIKey("k"))
+        configuration.requestTimeout = 5
+        let client = NylasClient(configuration: configuration, logger: quietLogger)
+        defer { Task { try? await client.shutdown() } }
+        let error = try await #require(throws: NylasError.self) { try await client.authenticateGoogle("ada@example.com") }
+        #expect(error.code == .transport, "\(error)")
+        #expect(error.message.contains("\(uri) refused"), "\(error)")
+        #expect(!error.outcomeUnknown, "a refused connection never reached the server")
+    }
+
     @Test func wrongKeyIs401AuthenticationFailureAndTheKeyNeverShows() async throws {
         let wrongKey = "nyk_v0_WRONGKEY_\(UUID().uuidString)"
         try await withSandbox(apiKey: wrongKey) { server, client in
