@@ -11,7 +11,7 @@ struct ErrorShapeTests {
         sandboxConfiguration { configuration in change(&configuration.faults) }
     }
 
-    @Test("a refused connection fails as refused (not after the deadline), names the URI, and is not an unknown outcome")
+    @Test("a refused connection fails as refused, names the URI, and is not an unknown outcome")
     func refusedConnection() async throws {
         // A port that was just served and is now closed.
         let server = try await SandboxServer.start(sandboxConfiguration(), logger: quietLogger)
