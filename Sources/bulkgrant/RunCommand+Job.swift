@@ -121,15 +121,24 @@ extension RunCommand {
         return ExitCode(report.exitCode)
     }
 
-    /// `--dry-run --job`: each organisation's plan, read-only.
+    /// `--dry-run --job`: each organisation's plan, read-only, and what would stop the job.
     private func dryRunJob(
         _ job: JobFile, ledgerPath: String, clientConfiguration: NylasClientConfiguration, logs: LogOutput
     ) async -> ExitCode {
         var readOnly: Ledger?
         if FileManager.default.fileExists(atPath: ledgerPath) {
             do {
-                readOnly = try Ledger.openReadOnly(path: ledgerPath, logger: logs.logger)
+                let opened = try Ledger.openReadOnly(path: ledgerPath, logger: logs.logger)
+                readOnly = opened
+                let identity = clientConfiguration.endpoint.identity
+                if let bound = try await opened.boundAPIHost(), bound != identity {
+                    logs.error(
+                        "ledger \(ledgerPath): belongs to API host \(bound), not \(identity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with")
+                    try? opened.close()
+                    return Exit.input
+                }
             } catch {
+                try? readOnly?.close()
                 logs.error("\(error)")
                 return Exit.input
             }
@@ -137,8 +146,8 @@ extension RunCommand {
         defer { try? readOnly?.close() }
         let client = NylasClient(configuration: clientConfiguration, logger: logs.logger)
         let control = RunControl()
-        var worst: Int32 = 0
-        var reports: [DryRunReport] = []
+        var plans = JobDryRunReport(job: job.path, ledger: ledgerPath)
+        var inputs: [InputSet?] = []
         for organisation in job.organisations {
             do {
                 let options = try job.runOptions(for: organisation, apiIdentity: clientConfiguration.endpoint.identity)
@@ -146,22 +155,61 @@ extension RunCommand {
                     options: options, client: client, ledger: readOnly, ledgerPath: ledgerPath, control: control,
                     logger: logs.logger
                 ).execute()
-                worst = max(worst, report.exitCode)
-                reports.append(report)
+                plans.exitCode = max(plans.exitCode, report.exitCode)
+                plans.organisations.append(.init(name: organisation.name, plan: report))
+                if organisation.provider == .microsoft, let readOnly,
+                    let wait = try? await ConsentGate.check(
+                        ledger: readOnly, credentialID: organisation.credentialID, now: SystemConsentClock().now())
+                {
+                    logs.warning(
+                        "organisation '\(organisation.name)': "
+                            + (noWait ? wait.refusal + " (with --no-wait the run refuses it)" : wait.notice + " (the run would wait; --dry-run does not)"))
+                }
+                inputs.append(try? InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains))
                 if !json {
                     Console.out("organisation '\(organisation.name)':\n")
                     DryRunPrinter(report: report).print(json: false)
                 }
             } catch {
                 logs.error("organisation '\(organisation.name)': \(error)")
-                worst = max(worst, error is InputError ? 2 : 3)
+                plans.exitCode = max(plans.exitCode, error is InputError ? 2 : 3)
+                plans.organisations.append(.init(name: organisation.name, plan: nil, error: "\(error)"))
+                inputs.append(nil)
             }
         }
         try? await client.shutdown()
-        if json { Console.json(reports) }
-        return ExitCode(worst)
+        // What the real run would refuse before any call.
+        let memberships = (try? await readOnly?.organisationMemberships()) ?? [:]
+        plans.errors = JobRun.conflicts(job.organisations, inputs: inputs, memberships: memberships)
+        if !plans.errors.isEmpty { plans.exitCode = 2 }
+        for error in plans.errors { logs.error(error) }
+        if json {
+            Console.json(plans)
+        } else if !plans.errors.isEmpty {
+            Console.out("the job would not start: \(plans.errors.count) address\(plans.errors.count == 1 ? " is" : "es are") in two organisations (see above)\n")
+        }
+        return ExitCode(plans.exitCode)
     }
 
+    /// The plans of `--dry-run --job`, as one JSON object.
+    struct JobDryRunReport: Encodable {
+        struct Organisation: Encodable {
+            var name: String
+            var plan: DryRunReport?
+            var error: String?
+        }
+
+        var job: String
+        var ledger: String
+        var organisations: [Organisation] = []
+        var errors: [String] = []
+        var exitCode: Int32 = 0
+
+        enum CodingKeys: String, CodingKey {
+            case job, ledger, organisations, errors
+            case exitCode = "exit_code"
+        }
+    }
 
     /// Before an organisation starts: Microsoft's five minutes after the recorded admin consent.
     /// The organisation waits (a log line says until when) while the others run; with

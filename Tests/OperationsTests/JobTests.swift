@@ -236,6 +236,39 @@ struct JobTests {
         #expect(stats.creationsByEmail.values.allSatisfy { $0 == 1 } && stats.reauthsByEmail.isEmpty)
     }
 
+    @Test("--dry-run --job: each organisation's plan by name, nothing sent, the ledger byte-identical, and a clash it would refuse")
+    func dryRun() async throws {
+        let dir = try temporaryDirectory(prefix: "job")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try await startJobSandbox(rateLimit: 0)
+        defer { Task { await server.stop() } }
+        try writeExport(dir, addresses(0..<10, domain: "alpha.example"), name: "a.csv")
+        try writeExport(dir, addresses(0..<4, domain: "beta.example"), name: "b.csv")
+        let job = "ledger = \"job.sqlite\"\n\n"
+            + organisation("alpha", provider: "google", credential: "cred-big", input: "a.csv")
+            + organisation("beta", provider: "microsoft", credential: "cred-small", input: "b.csv")
+        try job.write(toFile: dir + "/job.toml", atomically: true, encoding: .utf8)
+        let arguments = ["run", "--job", "job.toml", "--api-uri", server.baseURI, "--no-progress"]
+        #expect(try await runBinary(arguments, in: dir).status == 0)
+        try writeExport(dir, addresses(0..<12, domain: "alpha.example"), name: "a.csv")
+        let before = try fileBytes(dir + "/job.sqlite")
+        let calls = mutatingCalls(await server.state.stats())
+
+        let plan = try await runBinary(arguments + ["--dry-run", "--json"], in: dir)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let organisations = try #require(try jsonObject(plan.stdout)["organisations"] as? [[String: Any]])
+        #expect(organisations.map { $0["name"] as? String } == ["alpha", "beta"])
+        let alpha = organisations[0]["plan"] as? [String: Any] ?? [:]
+        #expect((alpha["plan"] as? [String: Any]).flatMap { $0["new"] as? [String: Any] }?["count"] as? Int == 2, "\(alpha)")
+        #expect(try fileBytes(dir + "/job.sqlite") == before)
+        #expect(mutatingCalls(await server.state.stats()) == calls)
+
+        try writeExport(dir, addresses(0..<4, domain: "beta.example") + ["user1@alpha.example"], name: "b.csv")
+        let clash = try await runBinary(arguments + ["--dry-run"], in: dir)
+        #expect(clash.status == 2)
+        #expect(clash.stderr.contains("user1@alpha.example is in the exports of both organisation 'alpha' and organisation 'beta'"), "\(clash.stderr)")
+    }
+
     @Test("--no-wait refuses only the Microsoft organisation whose admin consent is under 5 minutes old")
     func consentPerOrganisation() async throws {
         let dir = try temporaryDirectory(prefix: "job")

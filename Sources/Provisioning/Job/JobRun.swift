@@ -141,7 +141,7 @@ public struct JobRun: Sendable {
 
     /// Addresses listed by two organisations of the job, or listed by one and recorded under
     /// another in the ledger: each names both organisations.
-    static func conflicts(
+    public static func conflicts(
         _ organisations: [JobFile.Organisation], inputs: [InputSet?], memberships: [String: OrganisationMembership]
     ) -> [String] {
         var owner: [String: String] = [:]
