@@ -269,6 +269,47 @@ struct JobTests {
         #expect(clash.stderr.contains("user1@alpha.example is in the exports of both organisation 'alpha' and organisation 'beta'"), "\(clash.stderr)")
     }
 
+    @Test("SIGKILL mid-job: the rerun finishes every organisation with no grant created twice")
+    func killedJobResumes() async throws {
+        let dir = try temporaryDirectory(prefix: "job")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pid = PIDBox()
+        var configuration = SandboxConfiguration()
+        configuration.apiKey = sandboxKey
+        configuration.rateLimit = 0
+        configuration.faults.latencyMs = 20...40
+        configuration.seedCredentials = [
+            .init(provider: .google, id: "cred-a", name: "a"), .init(provider: .microsoft, id: "cred-b", name: "b"),
+        ]
+        configuration.observer = { event in
+            if case .grantCreated(_, 150) = event, pid.pid > 0 { kill(pid.pid, SIGKILL) }
+        }
+        let server = try await SandboxServer.start(configuration, logger: quietLogger)
+        defer { Task { await server.stop() } }
+        let alpha = addresses(0..<300, domain: "alpha.example")
+        let beta = addresses(0..<300, domain: "beta.example")
+        try writeExport(dir, alpha, name: "a.csv")
+        try writeExport(dir, beta, name: "b.csv")
+        let job = "ledger = \"job.sqlite\"\nrate = 500\nconcurrency = 16\n\n"
+            + organisation("alpha", provider: "google", credential: "cred-a", input: "a.csv")
+            + organisation("beta", provider: "microsoft", credential: "cred-b", input: "b.csv")
+        try job.write(toFile: dir + "/job.toml", atomically: true, encoding: .utf8)
+        let arguments = ["run", "--job", "job.toml", "--api-uri", server.baseURI, "--no-progress"]
+        let killed = try await runProcess(
+            binaryPath(), arguments, environment: ["NYLAS_API_KEY": sandboxKey], in: dir, pid: pid)
+        #expect(killed.killed, "the job must have been killed mid-run: \(killed.stdout)")
+
+        let rerun = try await runBinary(arguments, in: dir)
+        #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
+        let stats = await server.state.stats()
+        #expect(stats.creationsByEmail.count == 600)
+        #expect(stats.creationsByEmail.values.allSatisfy { $0 == 1 }, "no grant created twice")
+        #expect(stats.reauthsByEmail.isEmpty, "no user sent again after the kill")
+        let records = try await ledgerRecords(dir + "/job.sqlite")
+        #expect(alpha.allSatisfy { records[$0]?.state == .granted && records[$0]?.organisation == "alpha" })
+        #expect(beta.allSatisfy { records[$0]?.state == .granted && records[$0]?.organisation == "beta" })
+    }
+
     @Test("--no-wait refuses only the Microsoft organisation whose admin consent is under 5 minutes old")
     func consentPerOrganisation() async throws {
         let dir = try temporaryDirectory(prefix: "job")
