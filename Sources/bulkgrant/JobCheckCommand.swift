@@ -38,33 +38,26 @@ struct JobCheckCommand: AsyncParsableCommand {
             throw Exit.input
         }
         var problems: [String] = []
-        var owners: [String: String] = [:]
+        var inputs: [InputSet?] = []
         for organisation in job.organisations {
             let label = "organisation '\(organisation.name)'"
             do {
                 let options = try job.runOptions(for: organisation, apiIdentity: "")
                 let input = try InputSet.load(
                     path: organisation.input, configuration: options.reader, domains: options.domains)
-                var clashes = 0
-                for address in input.emails {
-                    if let other = owners[address.value], other != organisation.name {
-                        clashes += 1
-                        if clashes <= 5 {
-                            problems.append(
-                                "\(address.value) is in the exports of both organisation '\(other)' and \(label): remove it from one")
-                        }
-                    } else {
-                        owners[address.value] = organisation.name
-                    }
-                }
-                if clashes > 5 { problems.append("… and \(clashes - 5) more addresses of \(label) in another organisation") }
+                inputs.append(input)
                 Console.out(
                     "✓ \(label): \(organisation.input): \(input.emails.count) users"
                         + (input.rejections.isEmpty ? "" : ", \(input.rejections.count) rejected rows") + "\n")
             } catch {
+                inputs.append(nil)
                 problems.append("\(label): \(error)")
             }
         }
+        // The ledger is not opened: only the exports can clash here.
+        let clashes = JobRun.conflicts(job.organisations, inputs: inputs, memberships: [:])
+        problems += clashes.prefix(10)
+        if clashes.count > 10 { problems.append("… and \(clashes.count - 10) more addresses in two organisations") }
         if api.apiKeyFile != nil || !(ProcessInfo.processInfo.environment["NYLAS_API_KEY"] ?? "").isEmpty {
             problems += try await credentialProblems(job)
         } else {

@@ -362,6 +362,13 @@ struct JobTests {
         #expect(checked.stdout.contains("missing.csv"), "\(checked.stdout)")
         #expect(checked.stdout.contains("credential cred-small belongs to microsoft, not google"), "\(checked.stdout)")
 
+        let clash = organisation("alpha", provider: "google", credential: "cred-big", input: "a.csv")
+            + organisation("beta", provider: "google", credential: "cred-big", input: "a.csv")
+        try clash.write(toFile: dir + "/clash.toml", atomically: true, encoding: .utf8)
+        let clashed = try await runBinary(["job", "check", "clash.toml", "--api-uri", server.baseURI], in: dir)
+        #expect(clashed.status == 2)
+        #expect(clashed.stdout.contains("user0@alpha.example is in the exports of both organisation 'alpha' and organisation 'beta'"), "\(clashed.stdout)")
+
         let good = organisation("alpha", provider: "google", credential: "cred-big", input: "a.csv")
         try good.write(toFile: dir + "/good.toml", atomically: true, encoding: .utf8)
         let ok = try await runBinary(["job", "check", "good.toml", "--api-uri", server.baseURI], in: dir)

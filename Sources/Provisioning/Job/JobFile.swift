@@ -9,16 +9,19 @@ public struct JobFile: Sendable {
     public var path: String
     /// The ledger shared by every organisation (default: bulkgrant.sqlite beside the job file).
     public var ledger: String
-    public var rate: Double = 45
-    public var concurrency: Int = 64
-    public var maxAttempts: Int = 5
-    public var breakerThreshold: Int = 25
-    public var stopGrace: Double = 10
+    public var rate = Self.engineDefaults.rate
+    public var concurrency = Self.engineDefaults.concurrency
+    public var maxAttempts = Self.engineDefaults.maxAttempts
+    public var breakerThreshold = Self.engineDefaults.breakerThreshold
+    public var stopGrace = Self.engineDefaults.stopGrace
     public var revokeDeparted = false
     public var maxRevoke = RevocationLimit.default
     public var repairInvalid = false
     public var adoptExisting = false
     public var organisations: [Organisation] = []
+
+    /// A single run's defaults are a job's.
+    static let engineDefaults = EngineConfiguration(provider: .google, credentialID: "")
 
     public init(path: String, ledger: String) {
         self.path = path

@@ -78,7 +78,9 @@ public struct JobRun: Sendable {
         }
 
         let shared = SharedPacing(
-            limiter: RateLimiter(rate: job.rate, burst: 5, throttleBackoff: BackoffPolicy(base: 1, cap: 60), clock: clock),
+            limiter: RateLimiter(
+                rate: job.rate, burst: JobFile.engineDefaults.burst,
+                throttleBackoff: JobFile.engineDefaults.throttleBackoff, clock: clock),
             gate: FairGate(slots: job.concurrency), progress: RunProgress(total: 0, clock: clock))
         await started(shared.progress)
         let parent = control
