@@ -376,3 +376,29 @@ struct JobTests {
         #expect(ok.stdout.contains("ready to run"))
     }
 }
+
+/// The example job in `examples/` must check clean and run against the try-out sandbox.
+@Suite("examples/job.toml")
+struct ExampleJobTests {
+    @Test("examples/job.toml passes job check and runs with --sandbox: every organisation done, filters applied")
+    func exampleJob() async throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples")
+        // A copy, so that the example's ledger is not written into the repository.
+        let dir = try temporaryDirectory(prefix: "example-job")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["job.toml", "hr-export.csv", "orgs"] {
+            try FileManager.default.copyItem(
+                atPath: examples.appendingPathComponent(name).path, toPath: dir + "/" + name)
+        }
+        let check = try await runBinary(["job", "check", "job.toml"], environment: ["NYLAS_API_KEY": ""], in: dir)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let run = try await runBinary(["run", "--job", "job.toml", "--sandbox", "--json", "--no-progress"], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        let organisations = try #require(try jsonObject(run.stdout)["organisations"] as? [[String: Any]])
+        #expect(organisations.map { $0["name"] as? String } == ["acme", "northwind", "contoso"])
+        let acme = organisations[0]["report"] as? [String: Any] ?? [:]
+        #expect((acme["filtered"] as? Int ?? 0) > 0, "Status=Active leaves the example's terminated and on-leave rows out")
+        #expect(FileManager.default.fileExists(atPath: dir + "/bulkgrant-job.sqlite"))
+    }
+}
