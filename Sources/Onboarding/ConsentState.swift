@@ -6,11 +6,15 @@ public enum ConsentState {
     static let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// 32 bytes from the system's cryptographic generator (`getrandom`/`arc4random`), as
-    /// unpadded base64url: 43 characters.
+    /// unpadded base64url: 43 characters. Drawn again when it would start with `-` or `_`:
+    /// `--state -abc…` reads as a flag on a command line (one state in 32 would).
     public static func random() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return base64URL(bytes)
+        while true {
+            let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            let state = base64URL(bytes)
+            if let first = state.first, first.isLetter || first.isNumber { return state }
+        }
     }
 
     /// Checks a state given with `--state`: 8 to 256 (Nylas's limit) unreserved characters.

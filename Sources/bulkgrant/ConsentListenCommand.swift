@@ -34,7 +34,8 @@ struct ConsentListenCommand: AsyncParsableCommand {
     @Option(help: "The port of the redirect URI (0: any free port, printed at start).")
     var port: Int
 
-    @Option(help: "The state printed by 'bulkgrant consent url'.")
+    // Unconditional: a state of one's own may start with '-', which would otherwise read as a flag.
+    @Option(parsing: .unconditional, help: "The state printed by 'bulkgrant consent url'.")
     var state: String
 
     @Option(name: .customLong("credential-id"), help: "The credential to record the consent for.")

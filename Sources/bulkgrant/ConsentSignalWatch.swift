@@ -42,7 +42,13 @@ final class ConsentSignalWatch: @unchecked Sendable {
                 for cancel in first { cancel() }
                 onSignal(name)
             }
+            // The kernel drops a signal that is ignored and not yet registered with dispatch:
+            // return only once the source is registered, so that no signal sent after this
+            // returns (after the output that tells a person or a test to send one) is lost.
+            let registered = DispatchSemaphore(value: 0)
+            source.setRegistrationHandler { registered.signal() }
             source.resume()
+            registered.wait()
             sources.append(source)
         }
     }

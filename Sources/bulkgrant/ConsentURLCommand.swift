@@ -45,7 +45,7 @@ struct ConsentURLCommand: ParsableCommand {
     @Option(name: .customLong("scope"), help: "A Microsoft scope to consent to (repeat for several); needs --tenant.")
     var scopes: [String] = []
 
-    @Option(help: "The state to send (8-256 letters, digits, -._~). Default: 32 random bytes.")
+    @Option(parsing: .unconditional, help: "The state to send (8-256 letters, digits, -._~). Default: 32 random bytes.")
     var state: String?
 
     @Option(help: "The tenant id or domain the credential is for, or common. Required with --scope.")

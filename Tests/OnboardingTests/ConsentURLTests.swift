@@ -74,6 +74,15 @@ struct ConsentURLTests {
         #expect(seen.count == 200)
     }
 
+    @Test("a random state never starts with '-' or '_', which a command line would read as a flag")
+    func randomStateNotAFlag() {
+        // One base64url state in 32 starts with '-' or '_': 2,000 draws meet dozens.
+        for _ in 0..<2000 {
+            let first = ConsentState.random().first
+            #expect(first.map { $0.isLetter || $0.isNumber } == true, "\(String(describing: first))")
+        }
+    }
+
     @Test("base64url encodes whole and partial groups as RFC 4648 says")
     func base64URL() {
         #expect(ConsentState.base64URL(Array("foobar".utf8)) == "Zm9vYmFy")
