@@ -20,6 +20,34 @@ struct JobTests {
         return try await SandboxServer.start(configuration, logger: quietLogger)
     }
 
+    /// A job of two 300-user organisations (alpha on Google, beta on `betaProvider`) in `dir`,
+    /// against a sandbox with some latency that sends `signal` to `pid` at the `after`-th
+    /// creation. Returns the sandbox, both address lists and the `run --job` arguments.
+    func interruptedJob(
+        in dir: String, pid: PIDBox, signal: Int32, after: Int, betaProvider: Provider, rate: Int, concurrency: Int
+    ) async throws -> (server: SandboxServer, alpha: [String], beta: [String], arguments: [String]) {
+        var configuration = SandboxConfiguration()
+        configuration.apiKey = sandboxKey
+        configuration.rateLimit = 0
+        configuration.faults.latencyMs = 20...40
+        configuration.seedCredentials = [
+            .init(provider: .google, id: "cred-a", name: "a"), .init(provider: betaProvider, id: "cred-b", name: "b"),
+        ]
+        configuration.observer = { event in
+            if case .grantCreated(_, after) = event, pid.pid > 0 { kill(pid.pid, signal) }
+        }
+        let server = try await SandboxServer.start(configuration, logger: quietLogger)
+        let alpha = addresses(0..<300, domain: "alpha.example")
+        let beta = addresses(0..<300, domain: "beta.example")
+        try writeExport(dir, alpha, name: "a.csv")
+        try writeExport(dir, beta, name: "b.csv")
+        let job = "ledger = \"job.sqlite\"\nrate = \(rate)\nconcurrency = \(concurrency)\n\n"
+            + organisation("alpha", provider: "google", credential: "cred-a", input: "a.csv")
+            + organisation("beta", provider: betaProvider.rawValue, credential: "cred-b", input: "b.csv")
+        try job.write(toFile: dir + "/job.toml", atomically: true, encoding: .utf8)
+        return (server, alpha, beta, ["run", "--job", "job.toml", "--api-uri", server.baseURI, "--no-progress"])
+    }
+
     func organisation(_ name: String, provider: String, credential: String, input: String, extra: String = "") -> String {
         let scopes = provider == "google" ? "scopes = [\"https://www.googleapis.com/auth/calendar\"]\n" : ""
         return """
@@ -196,27 +224,10 @@ struct JobTests {
         let dir = try temporaryDirectory(prefix: "job")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let pid = PIDBox()
-        var configuration = SandboxConfiguration()
-        configuration.apiKey = sandboxKey
-        configuration.rateLimit = 0
-        configuration.faults.latencyMs = 30...30
-        configuration.seedCredentials = [
-            .init(provider: .google, id: "cred-a", name: "a"), .init(provider: .google, id: "cred-b", name: "b"),
-        ]
-        configuration.observer = { event in
-            if case .grantCreated(_, 100) = event, pid.pid > 0 { kill(pid.pid, SIGTERM) }
-        }
-        let server = try await SandboxServer.start(configuration, logger: quietLogger)
+        let (server, _, _, base) = try await interruptedJob(
+            in: dir, pid: pid, signal: SIGTERM, after: 100, betaProvider: .google, rate: 300, concurrency: 8)
         defer { Task { await server.stop() } }
-        let alpha = addresses(0..<300, domain: "alpha.example")
-        let beta = addresses(0..<300, domain: "beta.example")
-        try writeExport(dir, alpha, name: "a.csv")
-        try writeExport(dir, beta, name: "b.csv")
-        let job = "ledger = \"job.sqlite\"\nrate = 300\nconcurrency = 8\n\n"
-            + organisation("alpha", provider: "google", credential: "cred-a", input: "a.csv")
-            + organisation("beta", provider: "google", credential: "cred-b", input: "b.csv")
-        try job.write(toFile: dir + "/job.toml", atomically: true, encoding: .utf8)
-        let arguments = ["run", "--job", "job.toml", "--api-uri", server.baseURI, "--no-progress", "--json"]
+        let arguments = base + ["--json"]
         let first = try await runProcess(
             binaryPath(), arguments, environment: ["NYLAS_API_KEY": sandboxKey], in: dir, pid: pid)
         #expect(first.status == 3, "\(first.stderr)")
@@ -274,27 +285,9 @@ struct JobTests {
         let dir = try temporaryDirectory(prefix: "job")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let pid = PIDBox()
-        var configuration = SandboxConfiguration()
-        configuration.apiKey = sandboxKey
-        configuration.rateLimit = 0
-        configuration.faults.latencyMs = 20...40
-        configuration.seedCredentials = [
-            .init(provider: .google, id: "cred-a", name: "a"), .init(provider: .microsoft, id: "cred-b", name: "b"),
-        ]
-        configuration.observer = { event in
-            if case .grantCreated(_, 150) = event, pid.pid > 0 { kill(pid.pid, SIGKILL) }
-        }
-        let server = try await SandboxServer.start(configuration, logger: quietLogger)
+        let (server, alpha, beta, arguments) = try await interruptedJob(
+            in: dir, pid: pid, signal: SIGKILL, after: 150, betaProvider: .microsoft, rate: 500, concurrency: 16)
         defer { Task { await server.stop() } }
-        let alpha = addresses(0..<300, domain: "alpha.example")
-        let beta = addresses(0..<300, domain: "beta.example")
-        try writeExport(dir, alpha, name: "a.csv")
-        try writeExport(dir, beta, name: "b.csv")
-        let job = "ledger = \"job.sqlite\"\nrate = 500\nconcurrency = 16\n\n"
-            + organisation("alpha", provider: "google", credential: "cred-a", input: "a.csv")
-            + organisation("beta", provider: "microsoft", credential: "cred-b", input: "b.csv")
-        try job.write(toFile: dir + "/job.toml", atomically: true, encoding: .utf8)
-        let arguments = ["run", "--job", "job.toml", "--api-uri", server.baseURI, "--no-progress"]
         let killed = try await runProcess(
             binaryPath(), arguments, environment: ["NYLAS_API_KEY": sandboxKey], in: dir, pid: pid)
         #expect(killed.killed, "the job must have been killed mid-run: \(killed.stdout)")
