@@ -53,8 +53,8 @@ extension Ledger {
         }
     }
 
-    /// Users by state, of one provider and organisation (either may be nil: all).
-    public func stateCounts(provider: String?, organisation: String?) async throws -> [UserState: Int] {
+    /// Users by state, of one provider and organisation (nil: all of them).
+    public func stateCounts(provider: String? = nil, organisation: String? = nil) async throws -> [UserState: Int] {
         try await pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []

@@ -77,24 +77,6 @@ extension Ledger {
         (await writerHandle.commits, await writerHandle.updatesWritten, await writerHandle.busySeconds)
     }
 
-    /// Users per state.
-    public func stateCounts(provider: String? = nil) async throws -> [UserState: Int] {
-        try await pool.read { db in
-            var sql = "SELECT state, COUNT(*) FROM users"
-            var arguments: StatementArguments = []
-            if let provider {
-                sql += " WHERE provider = ?"
-                arguments = [provider]
-            }
-            sql += " GROUP BY state"
-            var counts: [UserState: Int] = [:]
-            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-                if let state = UserState(rawValue: row[0]) { counts[state] = row[1] }
-            }
-            return counts
-        }
-    }
-
     // MARK: Runs
 
     /// Records the start of a run and returns its id.

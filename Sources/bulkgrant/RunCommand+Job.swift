@@ -21,11 +21,11 @@ extension RunCommand {
         if !domains.isEmpty { given.append("--domain") }
         if !whereFilters.isEmpty { given.append("--where (where = [\"Column=Value\"] per organisation)") }
         if !excludeFilters.isEmpty { given.append("--exclude (exclude = [\"Column=Value\"] per organisation)") }
-        if concurrency != Self.defaults.concurrency { given.append("--concurrency (concurrency = …)") }
-        if rate != Self.defaults.rate { given.append("--rate (rate = …)") }
-        if maxAttempts != Self.defaults.maxAttempts { given.append("--max-attempts (max_attempts = …)") }
-        if breakerThreshold != Self.defaults.breakerThreshold { given.append("--breaker-threshold (breaker_threshold = …)") }
-        if stopGrace != Self.defaults.stopGrace { given.append("--stop-grace (stop_grace = …)") }
+        if concurrency != EngineConfiguration.defaults.concurrency { given.append("--concurrency (concurrency = …)") }
+        if rate != EngineConfiguration.defaults.rate { given.append("--rate (rate = …)") }
+        if maxAttempts != EngineConfiguration.defaults.maxAttempts { given.append("--max-attempts (max_attempts = …)") }
+        if breakerThreshold != EngineConfiguration.defaults.breakerThreshold { given.append("--breaker-threshold (breaker_threshold = …)") }
+        if stopGrace != EngineConfiguration.defaults.stopGrace { given.append("--stop-grace (stop_grace = …)") }
         if nightly.revokeDeparted { given.append("--revoke-departed (revoke_departed = true)") }
         if nightly.revocationLimit != .default { given.append("--max-revoke (max_revoke = …)") }
         if nightly.repairInvalid { given.append("--repair-invalid (repair_invalid = true)") }

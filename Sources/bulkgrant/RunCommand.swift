@@ -56,13 +56,13 @@ struct RunCommand: AsyncParsableCommand {
     var ledger: String?
 
     @Option(help: "API calls in flight at most.")
-    var concurrency: Int = RunCommand.defaults.concurrency
+    var concurrency: Int = EngineConfiguration.defaults.concurrency
 
     @Option(help: "API calls per second at most (Nylas allows 50 per application).")
-    var rate: Double = RunCommand.defaults.rate
+    var rate: Double = EngineConfiguration.defaults.rate
 
     @Option(name: .customLong("max-attempts"), help: "Tries per user in this run on transient errors.")
-    var maxAttempts: Int = RunCommand.defaults.maxAttempts
+    var maxAttempts: Int = EngineConfiguration.defaults.maxAttempts
 
     @Option(name: .customLong("email-column"), help: "The CSV column holding the address (default: found by name).")
     var emailColumn: String?
@@ -102,10 +102,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     @Option(name: .customLong("breaker-threshold"), help: "Identical permanent errors in a row that stop the run (0: never).")
-    var breakerThreshold: Int = RunCommand.defaults.breakerThreshold
+    var breakerThreshold: Int = EngineConfiguration.defaults.breakerThreshold
 
     @Option(name: .customLong("stop-grace"), help: "Seconds calls in flight may take to finish after a stop.")
-    var stopGrace: Double = RunCommand.defaults.stopGrace
+    var stopGrace: Double = EngineConfiguration.defaults.stopGrace
 
     @Flag(help: "Start a sandbox in this process and run against it: no account or API key needed.")
     var sandbox = false
@@ -157,9 +157,6 @@ struct RunCommand: AsyncParsableCommand {
         guard stopGrace >= 0 else { throw ValidationError("--stop-grace must be 0 or more seconds") }
         do { _ = try rowFilters() } catch { throw ValidationError("\(error)") }
     }
-
-    /// The engine's defaults, which the flags show and a job file's keys share.
-    static let defaults = EngineConfiguration(provider: .google, credentialID: "")
 
     /// The export of a single run (`validate` has made sure there is one unless --job).
     var input: String { inputArgument ?? "" }

@@ -31,6 +31,9 @@ public struct EngineConfiguration: Sendable {
     /// Seconds that calls in flight may take to finish after a stop, before they are abandoned.
     public var stopGrace: Double = 10
 
+    /// The defaults, which `run`'s flags show and a job file's keys share.
+    public static let defaults = EngineConfiguration(provider: .google, credentialID: "")
+
     public init(provider: Provider, credentialID: String) {
         self.provider = provider
         self.credentialID = credentialID

@@ -9,19 +9,16 @@ public struct JobFile: Sendable {
     public var path: String
     /// The ledger shared by every organisation (default: bulkgrant.sqlite beside the job file).
     public var ledger: String
-    public var rate = Self.engineDefaults.rate
-    public var concurrency = Self.engineDefaults.concurrency
-    public var maxAttempts = Self.engineDefaults.maxAttempts
-    public var breakerThreshold = Self.engineDefaults.breakerThreshold
-    public var stopGrace = Self.engineDefaults.stopGrace
+    public var rate = EngineConfiguration.defaults.rate
+    public var concurrency = EngineConfiguration.defaults.concurrency
+    public var maxAttempts = EngineConfiguration.defaults.maxAttempts
+    public var breakerThreshold = EngineConfiguration.defaults.breakerThreshold
+    public var stopGrace = EngineConfiguration.defaults.stopGrace
     public var revokeDeparted = false
     public var maxRevoke = RevocationLimit.default
     public var repairInvalid = false
     public var adoptExisting = false
     public var organisations: [Organisation] = []
-
-    /// A single run's defaults are a job's.
-    static let engineDefaults = EngineConfiguration(provider: .google, credentialID: "")
 
     public init(path: String, ledger: String) {
         self.path = path

@@ -79,8 +79,8 @@ public struct JobRun: Sendable {
 
         let shared = SharedPacing(
             limiter: RateLimiter(
-                rate: job.rate, burst: JobFile.engineDefaults.burst,
-                throttleBackoff: JobFile.engineDefaults.throttleBackoff, clock: clock),
+                rate: job.rate, burst: EngineConfiguration.defaults.burst,
+                throttleBackoff: EngineConfiguration.defaults.throttleBackoff, clock: clock),
             gate: FairGate(slots: job.concurrency), progress: RunProgress(total: 0, clock: clock))
         await started(shared.progress)
         let parent = control
