@@ -125,35 +125,28 @@ extension RunCommand {
     private func dryRunJob(
         _ job: JobFile, ledgerPath: String, clientConfiguration: NylasClientConfiguration, logs: LogOutput
     ) async -> ExitCode {
-        var readOnly: Ledger?
-        if FileManager.default.fileExists(atPath: ledgerPath) {
-            do {
-                let opened = try Ledger.openReadOnly(path: ledgerPath, logger: logs.logger)
-                readOnly = opened
-                let identity = clientConfiguration.endpoint.identity
-                if let bound = try await opened.boundAPIHost(), bound != identity {
-                    logs.error(
-                        "ledger \(ledgerPath): belongs to API host \(bound), not \(identity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with")
-                    try? opened.close()
-                    return Exit.input
-                }
-            } catch {
-                try? readOnly?.close()
-                logs.error("\(error)")
-                return Exit.input
-            }
+        let readOnly: Ledger?
+        switch await openLedgerForDryRun(ledgerPath, identity: clientConfiguration.endpoint.identity, logs: logs) {
+        case .success(let opened): readOnly = opened
+        case .failure(let code): return code
         }
         defer { try? readOnly?.close() }
         let client = NylasClient(configuration: clientConfiguration, logger: logs.logger)
         let control = RunControl()
+        let signals = SignalTrap(control: control)
+        signals.install()
         var plans = JobDryRunReport(job: job.path, ledger: ledgerPath)
         var inputs: [InputSet?] = []
         for organisation in job.organisations {
+            // Read once: for the plan, and for the clash check below.
+            var input: InputSet?
+            defer { inputs.append(input) }
             do {
                 let options = try job.runOptions(for: organisation, apiIdentity: clientConfiguration.endpoint.identity)
+                input = try InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains)
                 let report = try await DryRun(
                     options: options, client: client, ledger: readOnly, ledgerPath: ledgerPath, control: control,
-                    logger: logs.logger
+                    logger: logs.logger, preloaded: input
                 ).execute()
                 plans.exitCode = max(plans.exitCode, report.exitCode)
                 plans.organisations.append(.init(name: organisation.name, plan: report))
@@ -165,7 +158,6 @@ extension RunCommand {
                         "organisation '\(organisation.name)': "
                             + (noWait ? wait.refusal + " (with --no-wait the run refuses it)" : wait.notice + " (the run would wait; --dry-run does not)"))
                 }
-                inputs.append(try? InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains))
                 if !json {
                     Console.out("organisation '\(organisation.name)':\n")
                     DryRunPrinter(report: report).print(json: false)
@@ -174,7 +166,6 @@ extension RunCommand {
                 logs.error("organisation '\(organisation.name)': \(error)")
                 plans.exitCode = max(plans.exitCode, error is InputError ? 2 : 3)
                 plans.organisations.append(.init(name: organisation.name, plan: nil, error: "\(error)"))
-                inputs.append(nil)
             }
         }
         try? await client.shutdown()

@@ -33,6 +33,31 @@ extension RunCommand {
         }
     }
 
+    /// The ledger of a dry run: read-only and unlocked, nil when it does not exist yet. Refused
+    /// (logged, exit 2) when unreadable or bound to another API host, as the run would be.
+    func openLedgerForDryRun(_ path: String, identity: String, logs: LogOutput) async -> Result<Ledger?, ExitCode> {
+        if nightly.metricsFile != nil {
+            logs.warning("--metrics-file is left as it is by --dry-run: the metrics describe the last real run")
+        }
+        guard FileManager.default.fileExists(atPath: path) else { return .success(nil) }
+        var opened: Ledger?
+        do {
+            let ledger = try Ledger.openReadOnly(path: path, logger: logs.logger)
+            opened = ledger
+            if let bound = try await ledger.boundAPIHost(), bound != identity {
+                try? ledger.close()
+                logs.error(
+                    "ledger \(path): belongs to API host \(bound), not \(identity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with")
+                return .failure(Exit.input)
+            }
+            return .success(ledger)
+        } catch {
+            try? opened?.close()
+            logs.error("\(error)")
+            return .failure(Exit.input)
+        }
+    }
+
     /// Opens (and locks) the ledger; on failure logs why and gives the exit code: 3 when another
     /// run holds it, 2 otherwise.
     func openLedger(_ path: String, identity: String, logs: LogOutput) -> Result<Ledger, ExitCode> {

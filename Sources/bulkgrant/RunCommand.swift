@@ -204,9 +204,6 @@ struct RunCommand: AsyncParsableCommand {
 
         let ledgerPath = ledger ?? (sandbox ? "bulkgrant-sandbox.sqlite" : "bulkgrant.sqlite")
         if nightly.dryRun {
-            if nightly.metricsFile != nil {
-                logs.warning("--metrics-file is left as it is by --dry-run: the metrics describe the last real run")
-            }
             let code = await dryRun(
                 ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, credential: credential, logs: logs)
             await sandboxServer?.stop()
@@ -253,23 +250,10 @@ struct RunCommand: AsyncParsableCommand {
     private func dryRun(
         ledgerPath: String, clientConfiguration: NylasClientConfiguration, credential: String, logs: LogOutput
     ) async -> ExitCode {
-        var readOnly: Ledger?
-        if FileManager.default.fileExists(atPath: ledgerPath) {
-            do {
-                let opened = try Ledger.openReadOnly(path: ledgerPath, logger: logs.logger)
-                readOnly = opened
-                let identity = clientConfiguration.endpoint.identity
-                if let bound = try await opened.boundAPIHost(), bound != identity {
-                    try? opened.close()
-                    logs.error(
-                        "ledger \(ledgerPath): belongs to API host \(bound), not \(identity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with")
-                    return Exit.input
-                }
-            } catch {
-                try? readOnly?.close()
-                logs.error("\(error)")
-                return Exit.input
-            }
+        let readOnly: Ledger?
+        switch await openLedgerForDryRun(ledgerPath, identity: clientConfiguration.endpoint.identity, logs: logs) {
+        case .success(let opened): readOnly = opened
+        case .failure(let code): return code
         }
         await reportConsentWait(ledger: readOnly, credential: credential, logs: logs)
         let client = NylasClient(configuration: clientConfiguration, logger: logs.logger)

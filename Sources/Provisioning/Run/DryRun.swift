@@ -16,11 +16,14 @@ public struct DryRun: Sendable {
     private let control: RunControl
     private let clock: any EngineClock
     private let logger: Logger
+    private let preloaded: InputSet?
 
+    /// - Parameter preloaded: the export, when the caller has read it already.
     public init(
         options: RunOptions, client: NylasClient, ledger: Ledger?, ledgerPath: String, control: RunControl,
-        clock: any EngineClock = SystemClock(), logger: Logger
+        clock: any EngineClock = SystemClock(), logger: Logger, preloaded: InputSet? = nil
     ) {
+        self.preloaded = preloaded
         self.options = options
         self.client = client
         self.ledger = ledger
@@ -34,7 +37,7 @@ public struct DryRun: Sendable {
         let provider = options.engine.provider
         var scratch = RunReport(ledger: ledgerPath, provider: provider.rawValue)
         var report = DryRunReport(ledger: ledgerPath, provider: provider.rawValue, ledgerExists: ledger != nil)
-        let input = try ProvisioningRun.loadInput(options, into: &scratch)
+        let input = try ProvisioningRun.loadInput(options, into: &scratch, preloaded: preloaded)
         report.rejectedRows = scratch.rejectedRows
         report.rejections = scratch.rejections
         report.duplicates = scratch.duplicates
