@@ -395,3 +395,4 @@ struct ExampleJobTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/bulkgrant-job.sqlite"))
     }
 }
+
