@@ -55,10 +55,6 @@ struct JobSummaryPrinter {
     }
 
     private func diagnostic(_ text: String) {
-        if let logs, logs.isJSON {
-            logs.logger.warning("\(text)")
-        } else {
-            Console.stderr("bulkgrant: " + text + "\n")
-        }
+        SummaryPrinter.diagnostic(text, logs: logs)
     }
 }

@@ -95,7 +95,12 @@ struct SummaryPrinter {
     }
 
     private func diagnostic(_ text: String) {
-        let text = diagnosticPrefix + text
+        Self.diagnostic(diagnosticPrefix + text, logs: logs)
+    }
+
+    /// A line for the person reading cron's mail: a warning log line under JSON logs, else
+    /// standard error.
+    static func diagnostic(_ text: String, logs: LogOutput?) {
         if let logs, logs.isJSON {
             logs.logger.warning("\(text)")
         } else {
