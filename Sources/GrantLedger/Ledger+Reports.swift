@@ -149,15 +149,21 @@ extension Ledger {
         }
     }
 
-    /// The most common last errors of users now failed, deferred or left revoking, with one
-    /// example address each.
+    /// The most common causes of users now failed, deferred or left revoking (and of users left
+    /// pending by a cause the catalogue recognised), with one example address each. A
+    /// recognised cause is one group whatever the messages said; an unrecognised answer groups
+    /// by its status, type and message, as received.
     public func failureReasons(provider: String? = nil, organisation: String? = nil, limit: Int = 10) async throws
         -> [FailureReasonCount]
     {
         try await pool.read { db in
+            let raw = "cause IS NULL OR cause LIKE 'http.%' OR cause LIKE 'transport.%'"
             var sql = """
-                SELECT last_status, last_error_type, COALESCE(last_error_message, ''), COUNT(*), MIN(email)
-                FROM users WHERE state IN ('failed', 'deferred', 'revoking') AND last_error_message IS NOT NULL
+                SELECT last_status, last_error_type, COALESCE(last_error_message, ''), COUNT(*), MIN(email),
+                  CASE WHEN \(raw) THEN NULL ELSE cause END AS recognised
+                FROM users
+                WHERE (state IN ('failed', 'deferred', 'revoking') OR (state IN ('pending', 'in_flight') AND NOT (\(raw))))
+                  AND last_error_message IS NOT NULL
                 """
             var arguments: StatementArguments = []
             if let provider {
@@ -168,10 +174,15 @@ extension Ledger {
                 sql += " AND organisation = ?"
                 arguments += [organisation]
             }
-            sql += " GROUP BY last_status, last_error_type, last_error_message ORDER BY 4 DESC, 5 LIMIT ?"
+            sql += """
+                 GROUP BY CASE WHEN \(raw) THEN 'raw|' || IFNULL(last_status, '') || '|' || IFNULL(last_error_type, '')
+                   || '|' || IFNULL(last_error_message, '') ELSE cause END
+                 ORDER BY 4 DESC, 5 LIMIT ?
+                """
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-                FailureReasonCount(status: $0[0], type: $0[1], message: $0[2], count: $0[3], example: $0[4])
+                FailureReasonCount(
+                    status: $0[0], type: $0[1], message: $0[2], count: $0[3], example: $0[4], cause: $0[5])
             }
         }
     }
@@ -280,6 +291,17 @@ public struct FailureReasonCount: Sendable, Hashable {
     public var message: String
     public var count: Int
     public var example: String
+    /// The failure catalogue's cause id, when it recognised the answer.
+    public var cause: String?
+
+    public init(status: Int?, type: String?, message: String, count: Int, example: String, cause: String? = nil) {
+        self.status = status
+        self.type = type
+        self.message = message
+        self.count = count
+        self.example = example
+        self.cause = cause
+    }
 
     /// `HTTP 400 api.invalid_request_error Unable to …`.
     public var reason: String {

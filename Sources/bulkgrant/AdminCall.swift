@@ -51,10 +51,9 @@ enum AdminCall {
             text = text.replacingOccurrences(of: secret, with: "[redacted]")
         }
         Console.error(text)
-        if error.isAuthenticationFailure {
-            Console.error(
-                "the API key was refused: check NYLAS_API_KEY or --api-key-file, and --region (a key used in the wrong region answers 401)")
-        }
+        // The same catalogue as the nightly run: a known cause gets its meaning and fix.
+        let diagnosis = FailureCatalogue.diagnose(error, call: .admin)
+        if diagnosis.recognised { Console.error("\(diagnosis.cause): \(diagnosis.meaning); fix: \(diagnosis.fix)") }
     }
 
     static func exitCode(for error: NylasError) -> ExitCode {

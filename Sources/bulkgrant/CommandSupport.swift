@@ -39,11 +39,19 @@ enum Console {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// Sets up swift-log once, to standard error.
+    private static let bootstrapLock = NSLock()
+    nonisolated(unsafe) private static var bootstrapped = false
+
     static func bootstrapLogging(level: Logger.Level) -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        // swift-log traps on a second bootstrap; a command may reach here through two helpers.
+        bootstrapLock.withLock {
+            guard !bootstrapped else { return }
+            bootstrapped = true
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .trace
+                return handler
+            }
         }
         var logger = Logger(label: "bulkgrant")
         logger.logLevel = level

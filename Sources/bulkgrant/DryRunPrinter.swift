@@ -35,6 +35,9 @@ struct DryRunPrinter {
             export += ", \(report.filtered) filtered out (\(reasons))"
         }
         lines.append(export)
+        if let note = SummaryPrinter.columnNote(report.emailColumn, others: report.otherAddressColumns) {
+            lines.append(note)
+        }
         for entry in Self.order {
             guard let group = report.plan[entry.key] else { continue }
             var line = "  " + entry.label.padding(toLength: 14, withPad: " ", startingAt: 0) + String(group.count).leftPad(8)

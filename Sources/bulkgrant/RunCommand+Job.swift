@@ -25,6 +25,7 @@ extension RunCommand {
         if rate != EngineConfiguration.defaults.rate { given.append("--rate (rate = …)") }
         if maxAttempts != EngineConfiguration.defaults.maxAttempts { given.append("--max-attempts (max_attempts = …)") }
         if breakerThreshold != EngineConfiguration.defaults.breakerThreshold { given.append("--breaker-threshold (breaker_threshold = …)") }
+        if stopAfter != EngineConfiguration.defaults.stopAfter { given.append("--stop-after (stop_after = …)") }
         if stopGrace != EngineConfiguration.defaults.stopGrace { given.append("--stop-grace (stop_grace = …)") }
         if nightly.revokeDeparted { given.append("--revoke-departed (revoke_departed = true)") }
         if nightly.revocationLimit != .default { given.append("--max-revoke (max_revoke = …)") }
@@ -96,7 +97,7 @@ extension RunCommand {
                 job: job, client: client, ledger: openedLedger, control: control,
                 apiIdentity: clientConfiguration.endpoint.identity, logger: logger
             ).execute(
-                force: nightly.force,
+                force: nightly.force, retryResting: retryResting,
                 preflight: { organisation, control in
                     await jobPreflight(organisation, ledger: openedLedger, control: control, logs: logs)
                 },

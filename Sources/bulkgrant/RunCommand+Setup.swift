@@ -18,6 +18,8 @@ extension RunCommand {
             var settings = SandboxConfiguration()
             settings.apiKey = sandboxKey
             settings.seedCredentials = credentials
+            // A Workspace and tenant set up as the README tells: the usual scopes delegated, consent given.
+            settings.tenant = .rehearsal
             settings.faults.latencyMs = 40...120
             var quiet = logs.logger
             quiet.logLevel = .error

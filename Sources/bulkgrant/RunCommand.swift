@@ -101,8 +101,27 @@ struct RunCommand: AsyncParsableCommand {
             + excludeFilters.map { try RowFilter(parsing: $0, kind: .exclude) }
     }
 
-    @Option(name: .customLong("breaker-threshold"), help: "Identical permanent errors in a row that stop the run (0: never).")
+    @Option(
+        name: .customLong("stop-after"),
+        help: ArgumentHelp(
+            "Identical answers with a credential-wide cause that stop the run.",
+            discussion: """
+                A cause that reaches every user of the credential (domain-wide delegation missing, no \
+                admin consent, a deleted key, an expired secret) stops the run after this many \
+                identical answers, with the cause and its fix; the users stay pending and the run \
+                exits 3. A cause of one user (unknown, suspended, unlicensed) fails only that user.
+                """))
+    var stopAfter: Int = EngineConfiguration.defaults.stopAfter
+
+    @Option(
+        name: .customLong("breaker-threshold"),
+        help: "Identical unrecognised refusals in a row that stop the run (0: never); known causes are handled by cause.")
     var breakerThreshold: Int = EngineConfiguration.defaults.breakerThreshold
+
+    @Flag(
+        name: .customLong("retry-resting"),
+        help: "Also try tonight the failed users that sit runs out after failing for the same reason several runs in a row.")
+    var retryResting = false
 
     @Option(name: .customLong("stop-grace"), help: "Seconds calls in flight may take to finish after a stop.")
     var stopGrace: Double = EngineConfiguration.defaults.stopGrace
@@ -154,6 +173,7 @@ struct RunCommand: AsyncParsableCommand {
         guard rate > 0 else { throw ValidationError("--rate must be more than 0 requests per second") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard breakerThreshold >= 0 else { throw ValidationError("--breaker-threshold must be 0 or more") }
+        guard stopAfter >= 1 else { throw ValidationError("--stop-after must be at least 1") }
         guard stopGrace >= 0 else { throw ValidationError("--stop-grace must be 0 or more seconds") }
         do { _ = try rowFilters() } catch { throw ValidationError("\(error)") }
     }
@@ -285,6 +305,7 @@ struct RunCommand: AsyncParsableCommand {
         engine.rate = rate
         engine.maxAttempts = maxAttempts
         engine.breakerThreshold = breakerThreshold
+        engine.stopAfter = stopAfter
         engine.stopGrace = stopGrace
         var options = RunOptions(inputPath: input, engine: engine)
         options.reader.format = format
@@ -296,12 +317,14 @@ struct RunCommand: AsyncParsableCommand {
         options.force = nightly.force
         options.repairInvalid = nightly.repairInvalid
         options.adoptExisting = nightly.adoptExisting
+        options.retryResting = retryResting
         options.recordedOptions = [
             "concurrency": String(concurrency), "rate": String(rate), "max_attempts": String(maxAttempts),
             "credential_id": credential, "scopes": scopes.joined(separator: " "), "api": identity,
             "revoke_departed": String(nightly.revokeDeparted), "max_revoke": nightly.revocationLimit.description,
             "force": String(nightly.force), "repair_invalid": String(nightly.repairInvalid),
-            "adopt_existing": String(nightly.adoptExisting),
+            "adopt_existing": String(nightly.adoptExisting), "stop_after": String(stopAfter),
+            "retry_resting": String(retryResting),
             "where": whereFilters.joined(separator: " | "), "exclude": excludeFilters.joined(separator: " | "),
         ]
         return options

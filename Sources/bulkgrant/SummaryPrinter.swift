@@ -45,8 +45,12 @@ struct SummaryPrinter {
         if report.repaired > 0 { row("repaired", report.repaired, "grants listed invalid, sent to re-authentication") }
         row("failed", report.failed)
         row("deferred", report.deferred, report.deferred > 0 ? "retried on the next run" : "")
+        if report.resting > 0 {
+            row("resting", report.resting, "failed for the same reason several runs in a row: tried less often (--retry-resting tries them now)")
+        }
         if report.unfinished > 0 { row("unfinished", report.unfinished, "left for the next run") }
         row("rejected rows", report.rejectedRows)
+        if let line = Self.columnNote(report.emailColumn, others: report.otherAddressColumns) { lines.append("  " + line) }
         if report.duplicates > 0 { row("duplicates", report.duplicates, "folded into one user each") }
         if report.outsideDomains > 0 { row("other domains", report.outsideDomains, "outside --domain, skipped") }
         if !report.filteredReasons.isEmpty {
@@ -72,13 +76,11 @@ struct SummaryPrinter {
         }
         lines.append(
             "  " + "api calls".padding(toLength: 14, withPad: " ", startingAt: 0) + String(report.apiCalls).leftPad(8)
-                + String(format: "   in %.1f s (%.1f calls/s)", report.durationSeconds, report.achievedRate)
+                + String(format: "   in %.1f s", report.durationSeconds) + Self.rate(report)
                 + (report.rateLimited > 0 ? ", \(report.rateLimited) rate-limited (429)" : ""))
         if !report.failureReasons.isEmpty {
-            lines.append("Failure reasons:")
-            for reason in report.failureReasons.prefix(10) {
-                lines.append("  \(reason.count) × \(reason.reason) (e.g. \(reason.example))")
-            }
+            lines.append("Failure causes:")
+            lines += Self.causeLines(report.failureReasons.prefix(10))
         }
         if let stop = report.stopReason { lines.append("Stopped: \(stop)") }
         guard closing else {
@@ -87,11 +89,40 @@ struct SummaryPrinter {
         }
         switch report.exitCode {
         case 0: lines.append("Done: every user is granted.")
-        case 1: lines.append("Exit 1: some users failed or were deferred; rerun the same command to retry them.")
+        case 1:
+            lines.append(
+                "Exit 1: some users failed or were deferred: fix the causes above; the next run retries deferred users at once and failed ones less often.")
         case 2: lines.append("Exit 2: nothing valid to provision; fix the input and rerun.")
         default: lines.append("Exit \(report.exitCode): the run stopped; fix the cause above and rerun to resume.")
         }
         Console.out(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// Names the address column when others look like one too, so a wrong pick shows at once.
+    static func columnNote(_ column: String?, others: [String]) -> String? {
+        guard let column, !others.isEmpty else { return nil }
+        return "addresses read from column \"\(column)\"; also address-like: "
+            + others.map { "\"\($0)\"" }.joined(separator: ", ") + " (choose another with --email-column)"
+    }
+
+    /// One line per cause with its count and an example, then its fix: never a line per user.
+    static func causeLines(_ reasons: some Sequence<RunReport.FailureReason>) -> [String] {
+        var lines: [String] = []
+        for reason in reasons {
+            let known = reason.fix != nil
+            lines.append("  \(reason.count) × " + (known ? "\(reason.cause): " : "") + "\(reason.reason) (e.g. \(reason.example))")
+            if let fix = reason.fix, !fix.isEmpty { lines.append("      fix: \(fix)") }
+        }
+        return lines
+    }
+
+    /// The calls per second of the provisioning phase, or of the whole run when it made its
+    /// calls outside that phase (listings only); nothing when it made none.
+    static func rate(_ report: RunReport) -> String {
+        guard report.apiCalls > 0 else { return "" }
+        let rate =
+            report.achievedRate > 0 ? report.achievedRate : Double(report.apiCalls) / max(report.durationSeconds, 0.001)
+        return String(format: " (%.1f calls/s)", rate)
     }
 
     private func diagnostic(_ text: String) {

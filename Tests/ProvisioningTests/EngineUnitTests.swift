@@ -99,22 +99,4 @@ struct PolicyTests {
             }
         }
     }
-
-    static let cases: [(NylasError, Bool, ErrorClass)] = [
-        (NylasError(code: .api, call: "c", status: 401, type: "api.authentication_error", message: "no"), true, .fatal),
-        (NylasError(code: .api, call: "c", status: 400, type: "token.unauthorized_access", message: "no"), true, .fatal),
-        (NylasError(code: .api, call: "c", status: 404, type: "api.not_found_error", message: "credential x not found"), true, .fatal),
-        (NylasError(code: .api, call: "c", status: 429, message: "slow", retryAfter: 3), true, .throttled(retryAfter: 3)),
-        (NylasError(code: .api, call: "c", status: 503, message: "down"), true, .transient(outcomeUnknown: true)),
-        (NylasError(code: .api, call: "c", status: 503, message: "down"), false, .transient(outcomeUnknown: false)),
-        (NylasError(code: .timeout, call: "c", message: "t", outcomeUnknown: true), true, .transient(outcomeUnknown: true)),
-        (NylasError(code: .transport, call: "c", message: "refused", outcomeUnknown: false), true, .transient(outcomeUnknown: false)),
-        (NylasError(code: .api, call: "c", status: 400, type: "api.invalid_request_error", message: "user not in domain"), true, .permanent),
-        (NylasError(code: .api, call: "c", status: 403, type: "grant.access_denied", message: "denied"), true, .permanent),
-    ]
-
-    @Test("errors fall in the classes DESIGN.md names", arguments: cases)
-    func classes(error: NylasError, creating: Bool, expected: ErrorClass) {
-        #expect(ErrorClass.of(error, creating: creating) == expected)
-    }
 }

@@ -160,7 +160,16 @@ struct RowInterpreter {
         filterColumns = try filters.map { try resolveFilterColumn($0, names, line: record.line) }
         haveHeader = true
         summary.emailColumn = names[emailIndex]
+        summary.otherAddressColumns = names.indices.filter { $0 != emailIndex && Self.looksLikeAddress(names[$0]) }
+            .map { names[$0] }
         columnLabel = names[emailIndex].isEmpty ? "\(emailIndex + 1)" : names[emailIndex]
+    }
+
+    /// A column name that suggests addresses, though it is not one bulkgrant picks by itself.
+    static func looksLikeAddress(_ name: String) -> Bool {
+        let key = normalise(name)
+        return emailColumnNames.contains(key) || key.contains("email") || key.contains("e mail") || key.hasSuffix(" mail")
+            || key.contains("userprincipalname") || key.hasSuffix(" upn")
     }
 
     private func resolveColumn(_ names: [String], line: Int) throws -> Int {

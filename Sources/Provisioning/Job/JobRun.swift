@@ -37,7 +37,7 @@ public struct JobRun: Sendable {
     /// Runs the job. `force` is `--force` from the command line (never from the file: it
     /// overrides the safeguard, a decision for a person on the night).
     public func execute(
-        force: Bool = false, preflight: @escaping Preflight = { _, _ in nil },
+        force: Bool = false, retryResting: Bool = false, preflight: @escaping Preflight = { _, _ in nil },
         started: @Sendable (RunProgress) async -> Void = { _ in }
     ) async throws -> JobReport {
         let begin = clock.now()
@@ -49,6 +49,7 @@ public struct JobRun: Sendable {
         for organisation in job.organisations {
             var options = try job.runOptions(for: organisation, apiIdentity: apiIdentity)
             options.force = force
+            options.retryResting = retryResting
             var runReport = RunReport(ledger: ledger.path, provider: organisation.provider.rawValue)
             do {
                 let input = try ProvisioningRun.loadInput(options, into: &runReport)

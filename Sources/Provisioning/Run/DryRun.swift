@@ -40,6 +40,8 @@ public struct DryRun: Sendable {
         let input = try ProvisioningRun.loadInput(options, into: &scratch, preloaded: preloaded)
         report.rejectedRows = scratch.rejectedRows
         report.rejections = scratch.rejections
+        report.emailColumn = scratch.emailColumn
+        report.otherAddressColumns = scratch.otherAddressColumns
         report.duplicates = scratch.duplicates
         report.outsideDomains = scratch.outsideDomains
         report.filtered = scratch.filtered
@@ -53,6 +55,7 @@ public struct DryRun: Sendable {
         let users = try await ledger?.userRows(provider: provider.rawValue, organisation: options.organisation) ?? LedgerRows()
         var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
         plan.keepDeparted(inDomains: options.domains)
+        if let ledger { try await ProvisioningRun.rest(&plan, options, ledger: ledger) }
         let previous = try await ledger?.previousExportSize(provider: provider.rawValue, organisation: options.organisation)
         // Users the filters dropped count in the export's size: see InputSet.exportUsers.
         report.exportUsers = input.exportUsers
@@ -95,6 +98,7 @@ public struct DryRun: Sendable {
             "repair": .init(count: plan.repair.count, sample: plan.repair.prefix(sample).map(\.email)),
             "adopted": .init(count: plan.adopted.count, sample: plan.adopted.prefix(sample).map(\.email)),
             "departed": .init(count: plan.departed.count, sample: Array(plan.departed.prefix(sample))),
+            "resting": .init(count: plan.resting.count, sample: plan.resting.prefix(sample).map(\.email)),
         ]
         report.planned = plan.counts
         report.authentications = report.refusal == nil ? plan.authentications : 0
@@ -121,6 +125,9 @@ public struct DryRunReport: Sendable, Codable {
     public var previousExportUsers: Int?
     public var rejectedRows = 0
     public var rejections: [RunReport.Rejection] = []
+    /// The CSV column the addresses were read from, and other columns that look like one.
+    public var emailColumn: String?
+    public var otherAddressColumns: [String] = []
     public var duplicates = 0
     public var outsideDomains = 0
     /// Users the row filters dropped, in all and by filter (as in `RunReport`).
@@ -160,6 +167,8 @@ public struct DryRunReport: Sendable, Codable {
         case exportUsers = "export_users"
         case previousExportUsers = "previous_export_users"
         case rejectedRows = "rejected_rows"
+        case emailColumn = "email_column"
+        case otherAddressColumns = "other_address_columns"
         case outsideDomains = "outside_domains"
         case filtered
         case filteredReasons = "filtered_reasons"

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NylasAPI
 
 /// `--log-format json`: one JSON object per line, with the time, level, logger label and
 /// message, and each metadata entry under its dotted key (`user.email`, `http.status`,
@@ -95,14 +96,13 @@ public final class JSONLogSink: @unchecked Sendable {
 
     /// Never writes `secret`: every occurrence becomes `[redacted]`.
     public func redact(_ secret: String) {
-        guard secret.count >= 4 else { return }
         lock.withLock { secrets.append(secret) }
     }
 
     func emit(_ line: String) {
         lock.withLock {
             var text = line
-            for secret in secrets { text = text.replacingOccurrences(of: secret, with: "[redacted]") }
+            for secret in secrets { text = Redaction.redact(secret, in: text) }
             write(text + "\n")
         }
     }

@@ -55,12 +55,14 @@ public struct ProvisioningRun: Sendable {
         let users = try await ledgerRows
         var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
         plan.keepDeparted(inDomains: options.domains)
+        try await Self.rest(&plan, options, ledger: ledger)
         let previous = try await ledger.previousExportSize(provider: provider, organisation: options.organisation)
         // Users the filters dropped count in the export's size: see InputSet.exportUsers.
         report.exportUsers = input.exportUsers
         plan.exportUsers = input.exportUsers
         report.previousExportUsers = previous
         report.departed = plan.departed.count
+        report.resting = plan.resting.count
         report.departedSample = Array(plan.departed.prefix(10))
         let safeguard = Self.safeguard(options, plan: plan, users: users, previous: previous)
         report.safeguard = safeguard
@@ -95,12 +97,13 @@ public struct ProvisioningRun: Sendable {
             return report
         }
 
+        let engineConfiguration = await Self.withCredentialFacts(options.engine, ledger: ledger)
         let limiter =
             shared?.limiter
             ?? RateLimiter(
                 rate: options.engine.rate, burst: options.engine.burst, throttleBackoff: options.engine.throttleBackoff,
                 clock: clock)
-        let caller = LimitedCaller(limiter: limiter, control: control, configuration: options.engine, clock: clock)
+        let caller = LimitedCaller(limiter: limiter, control: control, configuration: engineConfiguration, clock: clock)
         let tally = CallTally()
         let discovery = Discovery(
             options: options, listing: GrantListing(client: client, caller: caller, tally: tally), control: control,
@@ -134,7 +137,7 @@ public struct ProvisioningRun: Sendable {
             await started(progress)
             let engineStart = clock.now()
             let engine = ProvisioningEngine(
-                configuration: options.engine, client: client, ledger: ledger, control: control, clock: clock,
+                configuration: engineConfiguration, client: client, ledger: ledger, control: control, clock: clock,
                 logger: logger)
             if !items.isEmpty {
                 engineResult = await engine.run(items, runID: runID, progress: progress, limiter: limiter, turn: turn)
@@ -166,14 +169,9 @@ public struct ProvisioningRun: Sendable {
         report.revokedAlreadyGone = revocation.alreadyGone
         report.revocationsUnfinished = revocation.unfinished
         report.achievedRate = engineTime > 0 ? Double(engineResult.apiCalls) / engineTime : 0
-        var reasons = engineResult.failureReasons
-        for (reason, entry) in revocation.failureReasons {
-            let existing = reasons[reason] ?? (0, entry.example)
-            reasons[reason] = (existing.count + entry.count, existing.example)
-        }
-        report.failureReasons = reasons
-            .map { .init(reason: $0.key, count: $0.value.count, example: $0.value.example) }
-            .sorted { ($0.count, $1.reason) > ($1.count, $0.reason) }
+        var failures = engineResult.failures
+        failures.merge(revocation.failures)
+        report.failureReasons = failures.sorted
         report.callsByStatus = Self.merge((try? await ledger.callsByStatus(runID: runID)) ?? [], await tally.calls)
         report.apiCalls = report.callsByStatus.reduce(0) { $0 + $1.count }
         report.rateLimited = report.callsByStatus.filter { $0.status == 429 }.reduce(0) { $0 + $1.count }
@@ -181,7 +179,9 @@ public struct ProvisioningRun: Sendable {
         if let reason = await control.stopReason {
             report.stopReason = Self.describe(reason)
             report.exitCode = 3
-        } else if engineResult.failed + engineResult.deferred + revocation.unfinished > 0 || discoveryIncomplete {
+        } else if engineResult.failed + engineResult.deferred + revocation.unfinished + report.resting > 0
+            || discoveryIncomplete
+        {
             report.exitCode = 1
         }
         report.durationSeconds = clock.now() - begin
@@ -218,12 +218,13 @@ public struct ProvisioningRun: Sendable {
                         requestID: nil, errorType: nil)))
         }
         try await ledger.apply(updates)
+        // New users first: a user who failed on an earlier night must not hold up a new hire.
         var items: [WorkItem] = plan.unknown.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: true) }
-        items += plan.retry.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
-        items += plan.repair.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
         items += plan.new.compactMap { email in
             newIDs[email].map { WorkItem(userID: $0, email: email, needsReconcile: false) }
         }
+        items += plan.repair.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
+        items += plan.retry.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
         return items
     }
 
@@ -248,6 +249,29 @@ public struct ProvisioningRun: Sendable {
 
     // MARK: Shared with the dry run
 
+    /// Leaves out the failed users that sit this run out, unless `--retry-resting`.
+    static func rest(_ plan: inout Plan, _ options: RunOptions, ledger: Ledger) async throws {
+        guard !options.retryResting else { return }
+        let resting = try await ledger.restingUsers(
+            provider: options.engine.provider.rawValue, organisation: options.organisation)
+        plan.rest(Set(resting.map(\.id)))
+    }
+
+    /// The engine's settings with what bulkgrant recorded of the credential when it created it
+    /// (the client id a fix names).
+    static func withCredentialFacts(_ configuration: EngineConfiguration, ledger: Ledger) async -> EngineConfiguration {
+        var configuration = configuration
+        guard let facts = try? await ledger.credentialFacts(id: configuration.credentialID) else { return configuration }
+        switch configuration.provider {
+        case .google:
+            configuration.serviceAccountClientID = configuration.serviceAccountClientID ?? facts.clientID
+            configuration.serviceAccountEmail = configuration.serviceAccountEmail ?? facts.clientEmail
+        case .microsoft:
+            configuration.azureClientID = configuration.azureClientID ?? facts.clientID
+        }
+        return configuration
+    }
+
     /// Loads the export; nil (with exit code 2 in `report`) when no address is left.
     static func loadInput(_ options: RunOptions, into report: inout RunReport, preloaded: InputSet? = nil) throws
         -> InputSet?
@@ -255,6 +279,8 @@ public struct ProvisioningRun: Sendable {
         let input =
             try preloaded ?? InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains)
         report.rejectedRows = input.rejections.count
+        report.emailColumn = input.summary.emailColumn
+        report.otherAddressColumns = input.summary.otherAddressColumns
         report.rejections = input.rejections.prefix(50).map { .init(line: $0.line, reason: $0.reason) }
         report.duplicates = input.duplicates
         report.outsideDomains = input.outsideDomains
@@ -319,6 +345,7 @@ public struct ProvisioningRun: Sendable {
         switch reason {
         case .signal(let name): return "stopped by \(name); rerun to resume"
         case .fatal(let message): return "stopped: \(message)"
+        case .cause(let stop): return stop.summary
         case .breaker(let message): return "circuit breaker: \(message)"
         case .ledger(let message): return "stopped: \(message)"
         }

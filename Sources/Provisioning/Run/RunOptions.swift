@@ -21,6 +21,9 @@ public struct RunOptions: Sendable {
     /// `--adopt-existing`: record existing grants of export users as granted. Automatic when
     /// the ledger holds no user of the provider yet.
     public var adoptExisting = false
+    /// `--retry-resting`: also try the failed users that would sit this run out after failing
+    /// with the same cause several runs in a row (see `Ledger.restingUsers`).
+    public var retryResting = false
 
     public init(inputPath: String, engine: EngineConfiguration) {
         self.inputPath = inputPath

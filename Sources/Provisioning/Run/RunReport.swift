@@ -7,10 +7,18 @@ public struct RunReport: Sendable, Codable {
         public var reason: String
     }
 
+    /// Users that failed (or were left) for one cause.
     public struct FailureReason: Sendable, Codable, Hashable {
+        /// What happened: the catalogue's meaning, or the raw answer when it is not recognised.
         public var reason: String
         public var count: Int
         public var example: String
+        /// The catalogue's cause id (`google.delegation_missing`), or a status rule's (`http.400`).
+        public var cause: String = "unknown"
+        /// What to do, for a recognised cause.
+        public var fix: String?
+        /// `user`, `credential`, `application` or `call`.
+        public var reach: String?
     }
 
     public var runID: Int64?
@@ -24,9 +32,15 @@ public struct RunReport: Sendable, Codable {
     public var skipped = 0
     public var failed = 0
     public var deferred = 0
+    /// Failed users left alone this run: they failed with the same cause of their own in
+    /// several runs in a row (`--retry-resting` tries them).
+    public var resting = 0
     /// Users the run stopped before finishing (still pending, or in_flight to be looked up).
     public var unfinished = 0
     public var rejectedRows = 0
+    /// The CSV column the addresses were read from, and other columns that look like one.
+    public var emailColumn: String?
+    public var otherAddressColumns: [String] = []
     public var duplicates = 0
     public var outsideDomains = 0
     /// Users the row filters (`--where`, `--exclude`) dropped: distinct addresses, plus rows
@@ -76,11 +90,13 @@ public struct RunReport: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case ledger, provider, granted, skipped, failed, deferred, unfinished, departed, planned, rejections
+        case ledger, provider, granted, skipped, failed, deferred, resting, unfinished, departed, planned, rejections
         case adopted, repaired, revoked, safeguard, warnings
         case runID = "run_id"
         case foundByLookup = "found_by_lookup"
         case rejectedRows = "rejected_rows"
+        case emailColumn = "email_column"
+        case otherAddressColumns = "other_address_columns"
         case duplicates
         case outsideDomains = "outside_domains"
         case filtered

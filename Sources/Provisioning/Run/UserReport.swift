@@ -13,7 +13,7 @@ public enum UserReport {
 
     public static let columns = [
         "email", "provider", "state", "grant_id", "attempts", "last_status", "last_error_type", "last_error_message",
-        "last_request_id", "updated_at", "organisation",
+        "last_request_id", "updated_at", "organisation", "cause",
     ]
 
     public static var csvHeader: String { columns.joined(separator: ",") + "\r\n" }
@@ -25,7 +25,7 @@ public enum UserReport {
         let cells = [
             email, record.provider, record.state.rawValue, record.grantID ?? "", String(record.attempts),
             record.lastStatus.map(String.init) ?? "", record.lastErrorType ?? "", record.lastErrorMessage ?? "",
-            record.lastRequestID ?? "", timestamp(record.updatedAt), record.organisation,
+            record.lastRequestID ?? "", timestamp(record.updatedAt), record.organisation, record.cause ?? "",
         ]
         let line = cells.map { quote(neutralise($0)) }.joined(separator: ",") + "\r\n"
         return (line, email != record.email)
@@ -55,6 +55,7 @@ public enum UserReport {
             ("last_status", record.lastStatus.map(String.init) ?? "null"), ("last_error_type", value(record.lastErrorType)),
             ("last_error_message", value(record.lastErrorMessage)), ("last_request_id", value(record.lastRequestID)),
             ("updated_at", value(timestamp(record.updatedAt))), ("organisation", value(record.organisation)),
+            ("cause", value(record.cause)),
         ]
         return "{" + fields.map { JSONText.string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
