@@ -1,13 +1,17 @@
-/// Removes a secret from text that came from elsewhere. Only whole tokens are replaced: a key
-/// standing between characters that cannot belong to a key (quotes, spaces, `:`, `=`, `/`),
-/// so that a short key such as `k` does not garble every word holding that letter
-/// ("SocketAddressError.UnknownHost"), while a real key echoed in any message is gone.
+/// Removes a secret from text that came from elsewhere. A secret of `wholeTokenBelow`
+/// characters or more is removed wherever it stands, glued to other text or not; a shorter
+/// one only where it stands as a whole token (between characters that cannot belong to a key:
+/// quotes, spaces, `:`, `=`, `/`), so that a key such as `k` does not garble every word
+/// holding that letter ("SocketAddressError.UnknownHost").
 public enum Redaction {
     public static let marker = "[redacted]"
+    /// Real API keys are far longer; a shorter secret is matched as a token only.
+    public static let wholeTokenBelow = 12
 
     /// `text` with every whole-token occurrence of `secret` replaced by `[redacted]`.
     public static func redact(_ secret: String, in text: String) -> String {
         guard !secret.isEmpty, text.contains(secret) else { return text }
+        if secret.count >= wholeTokenBelow { return text.replacingOccurrences(of: secret, with: marker) }
         let scalars = Array(text.unicodeScalars)
         let needle = Array(secret.unicodeScalars)
         var out = String.UnicodeScalarView()

@@ -25,6 +25,18 @@ struct SummaryPrinter {
         if report.exitCode >= 2, let stop = report.stopReason, json || isatty(STDOUT_FILENO) != 1 {
             diagnostic(stop)
         }
+        // JSON logs carry each cause once, with its count, an example and the fix.
+        if let logs, logs.isJSON {
+            for reason in report.failureReasons {
+                logs.logger.notice(
+                    "failure cause",
+                    metadata: [
+                        "failure.cause": "\(reason.cause)", "failure.count": "\(reason.count)",
+                        "failure.example": "\(reason.example)", "failure.reason": "\(reason.reason)",
+                        "failure.fix": "\(reason.fix ?? "")",
+                    ])
+            }
+        }
         if json {
             Console.json(report)
             return

@@ -132,5 +132,7 @@ struct FailureCatalogueTests {
         #expect(Redaction.redact("k", in: "key=k; Bearer k.") == "key=[redacted]; Bearer [redacted].")
         let key = "nyk_v0_abcdefghijklmnop"
         #expect(Redaction.redact(key, in: "{\"message\":\"bad key \(key)\"}") == "{\"message\":\"bad key [redacted]\"}")
+        // A real key is removed even glued to other text.
+        #expect(Redaction.redact(key, in: "id-\(key)-x") == "id-[redacted]-x")
     }
 }

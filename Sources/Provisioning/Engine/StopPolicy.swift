@@ -95,7 +95,7 @@ extension StopCause {
     /// and the fix.
     public var summary: String {
         let seen = answers == 1 ? "answered for \(example)" : "\(answers) identical answers in a row, e.g. for \(example)"
-        var text = "\(diagnosis.cause): \(diagnosis.meaning) (\(seen))."
+        var text = "\(diagnosis.cause): \(diagnosis.meaning) (\(seen); last answer: \(error))."
         if !diagnosis.fix.isEmpty { text += " Fix: \(diagnosis.fix)." }
         text += " Nothing is wrong with the users: they stay pending, and the next run after the fix takes them."
         return text

@@ -178,6 +178,7 @@ public struct ProvisioningRun: Sendable {
 
         if let reason = await control.stopReason {
             report.stopReason = Self.describe(reason)
+            if case .cause(let stop) = reason { report.stopCause = .init(stop) }
             report.exitCode = 3
         } else if engineResult.failed + engineResult.deferred + revocation.unfinished + report.resting > 0
             || discoveryIncomplete

@@ -79,10 +79,32 @@ public struct RunReport: Sendable, Codable {
     /// API calls per second over the provisioning phase.
     public var achievedRate = 0.0
     public var stopReason: String?
+    /// Why the run stopped, when a known cause stopped it: what scripts and metrics read.
+    public var stopCause: StoppedBy?
     public var warnings: [String] = []
     public var exitCode: Int32 = 0
     public var rejections: [Rejection] = []
     public var failureReasons: [FailureReason] = []
+
+    /// A stop for a known cause, as `--json` shows it.
+    public struct StoppedBy: Sendable, Codable, Hashable {
+        public var cause: String
+        public var reach: String
+        public var meaning: String
+        public var fix: String
+        /// Identical answers met before stopping.
+        public var answers: Int
+        public var example: String
+
+        public init(_ stop: StopCause) {
+            cause = stop.diagnosis.cause
+            reach = stop.diagnosis.reach.rawValue
+            meaning = stop.diagnosis.meaning
+            fix = stop.diagnosis.fix
+            answers = stop.answers
+            example = stop.example
+        }
+    }
 
     public init(ledger: String, provider: String) {
         self.ledger = ledger
@@ -113,6 +135,7 @@ public struct RunReport: Sendable, Codable {
         case durationSeconds = "duration_s"
         case achievedRate = "achieved_rate"
         case stopReason = "stop_reason"
+        case stopCause = "stop_cause"
         case exitCode = "exit_code"
         case failureReasons = "failure_reasons"
     }
