@@ -49,7 +49,7 @@ enum Console {
             bootstrapped = true
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .trace
+                handler.logLevel = level
                 return handler
             }
         }

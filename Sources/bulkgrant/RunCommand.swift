@@ -260,8 +260,6 @@ struct RunCommand: AsyncParsableCommand {
         report = result
 
         for warning in result.warnings { logs.warning(warning) }
-        // Under cron, standard error is what reaches a person: say why the run stopped there too.
-        if result.exitCode == Exit.stopped.rawValue, let reason = result.stopReason { logs.error(reason) }
         SummaryPrinter(report: result, sandbox: sandbox, logs: logs).print(json: json)
         return ExitCode(result.exitCode)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Provisioning
 
 /// The end-of-run summary: a table for people, or one JSON object for scripts.
@@ -23,7 +24,7 @@ struct SummaryPrinter {
         // Why the run stopped also goes to standard error, where cron's error log looks for it,
         // unless the summary itself is on a terminal.
         if report.exitCode >= 2, let stop = report.stopReason, json || isatty(STDOUT_FILENO) != 1 {
-            diagnostic(stop)
+            diagnostic(stop, level: .error)
         }
         // JSON logs carry each cause once, with its count, an example and the fix.
         if let logs, logs.isJSON {
@@ -90,9 +91,11 @@ struct SummaryPrinter {
             "  " + "api calls".padding(toLength: 14, withPad: " ", startingAt: 0) + String(report.apiCalls).leftPad(8)
                 + String(format: "   in %.1f s", report.durationSeconds) + Self.rate(report)
                 + (report.rateLimited > 0 ? ", \(report.rateLimited) rate-limited (429)" : ""))
-        if !report.failureReasons.isEmpty {
+        // The cause that stopped the run is told once, under "Stopped".
+        let causes = report.failureReasons.filter { $0.cause != report.stopCause?.cause }
+        if !causes.isEmpty {
             lines.append("Failure causes:")
-            lines += Self.causeLines(report.failureReasons.prefix(10))
+            lines += Self.causeLines(causes.prefix(10))
         }
         if let stop = report.stopReason { lines.append("Stopped: \(stop)") }
         guard closing else {
@@ -137,15 +140,16 @@ struct SummaryPrinter {
         return String(format: " (%.1f calls/s)", rate)
     }
 
-    private func diagnostic(_ text: String) {
-        Self.diagnostic(diagnosticPrefix + text, logs: logs)
+    private func diagnostic(_ text: String, level: Logger.Level = .warning) {
+        Self.diagnostic(diagnosticPrefix + text, logs: logs, level: level)
     }
 
     /// A line for the person reading cron's mail: a warning log line under JSON logs, else
     /// standard error.
-    static func diagnostic(_ text: String, logs: LogOutput?) {
+    /// - Parameter level: the JSON log line's level: `error` for why a run stopped.
+    static func diagnostic(_ text: String, logs: LogOutput?, level: Logger.Level = .warning) {
         if let logs, logs.isJSON {
-            logs.logger.warning("\(text)")
+            logs.logger.log(level: level, "\(text)")
         } else {
             Console.stderr("bulkgrant: " + text + "\n")
         }

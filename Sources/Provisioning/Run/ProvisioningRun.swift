@@ -345,10 +345,10 @@ public struct ProvisioningRun: Sendable {
     static func describe(_ reason: RunControl.StopReason) -> String {
         switch reason {
         case .signal(let name): return "stopped by \(name); rerun to resume"
-        case .fatal(let message): return "stopped: \(message)"
+        case .fatal(let message): return message
         case .cause(let stop): return stop.summary
         case .breaker(let message): return "circuit breaker: \(message)"
-        case .ledger(let message): return "stopped: \(message)"
+        case .ledger(let message): return message
         }
     }
 }
