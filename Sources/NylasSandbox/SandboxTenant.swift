@@ -51,11 +51,7 @@ public struct SandboxTenant: Sendable, Hashable {
 
         /// The directory's answer for an address.
         public func user(_ email: String) -> User {
-            if let state = users[email] { return state }
-            if !domains.isEmpty, let at = email.lastIndex(of: "@"), !domains.contains(String(email[email.index(after: at)...])) {
-                return .unknown
-            }
-            return others
+            SandboxTenant.lookUp(email, users: users, domains: domains, others: others, outside: .unknown)
         }
     }
 
@@ -102,16 +98,24 @@ public struct SandboxTenant: Sendable, Hashable {
         public init() {}
 
         public func user(_ email: String) -> User {
-            if let state = users[email] { return state }
-            if !domains.isEmpty, let at = email.lastIndex(of: "@"), !domains.contains(String(email[email.index(after: at)...])) {
-                return .unknown
-            }
-            return others
+            SandboxTenant.lookUp(email, users: users, domains: domains, others: others, outside: .unknown)
         }
     }
 }
 
 extension SandboxTenant {
+    /// A directory's answer: the user's own state, `outside` for a domain it does not own, else
+    /// `others`.
+    static func lookUp<State>(
+        _ email: String, users: [String: State], domains: Set<String>, others: State, outside: State
+    ) -> State {
+        if let state = users[email] { return state }
+        if !domains.isEmpty, let at = email.lastIndex(of: "@"), !domains.contains(String(email[email.index(after: at)...])) {
+            return outside
+        }
+        return others
+    }
+
     /// The tenant behind `run --sandbox`: a Workspace and a tenant that are set up as the README
     /// tells, owning the example export's domains, with the scopes an admin usually delegates.
     public static var rehearsal: SandboxTenant {
