@@ -24,13 +24,19 @@ extension Ledger {
 
     /// Records which provider a run is for and how many users its export holds, so that the
     /// next run can tell whether the export shrank.
-    /// - Parameter organisation: the job organisation the run is for; nil for a single run.
-    public func recordExport(runID: Int64, provider: String, organisation: String? = nil, exportUsers: Int) async throws {
+    /// - Parameters:
+    ///   - organisation: the job organisation the run is for; nil for a single run.
+    ///   - scope: the run's `--domain` set ("" for the whole export): runs compare with the last
+    ///     run of the same scope.
+    ///   - exportUsers: nil for a run that is no baseline (a retry of listed users only).
+    public func recordExport(
+        runID: Int64, provider: String, organisation: String? = nil, scope: String = "", exportUsers: Int?
+    ) async throws {
         do {
             try await pool.write { db in
                 try db.execute(
-                    sql: "UPDATE runs SET provider = ?, organisation = ?, export_users = ? WHERE id = ?",
-                    arguments: [provider, organisation, exportUsers, runID])
+                    sql: "UPDATE runs SET provider = ?, organisation = ?, scope = ?, export_users = ? WHERE id = ?",
+                    arguments: [provider, organisation, scope, exportUsers, runID])
             }
         } catch {
             throw Ledger.classify(error, path: path)
@@ -43,17 +49,24 @@ extension Ledger {
     ///
     /// A job's organisations each compare with their own last export (`organisation`); a
     /// single run (nil) with the last single run's.
-    public func previousExportSize(provider: String, organisation: String? = nil, before runID: Int64? = nil)
-        async throws -> Int?
-    {
+    public func previousExportSize(
+        provider: String, organisation: String? = nil, scope: String = "", before runID: Int64? = nil
+    ) async throws -> Int? {
         try await pool.read { db in
             guard try Self.hasRunExportColumns(db) else { return nil }
-            // A read-only ledger from before v3 has no organisation column: only single runs.
-            let hasOrganisation = try db.columns(in: "runs").contains { $0.name == "organisation" }
+            // A read-only ledger from before v3 has no organisation column (only single runs),
+            // and one from before v4 no scope (every run read the whole export).
+            let columns = Set(try db.columns(in: "runs").map(\.name))
+            let hasOrganisation = columns.contains("organisation")
             guard hasOrganisation || organisation == nil else { return nil }
-            let organisationFilter = hasOrganisation ? "AND COALESCE(organisation, '') = ?" : ""
+            guard columns.contains("scope") || scope.isEmpty else { return nil }
+            var organisationFilter = hasOrganisation ? "AND COALESCE(organisation, '') = ?" : ""
             var arguments: StatementArguments = [provider, runID ?? Int64.max]
             if hasOrganisation { arguments += [organisation ?? ""] }
+            if columns.contains("scope") {
+                organisationFilter += " AND COALESCE(scope, '') = ?"
+                arguments += [scope]
+            }
             return try Int.fetchOne(
                 db,
                 sql: """

@@ -31,6 +31,7 @@ extension RunCommand {
         if nightly.revocationLimit != .default { given.append("--max-revoke (max_revoke = …)") }
         if nightly.repairInvalid { given.append("--repair-invalid (repair_invalid = true)") }
         if nightly.adoptExisting { given.append("--adopt-existing (adopt_existing = true)") }
+        if retryOnly { given.append("--retry-only (retry a report file with a single run, without --job)") }
         if !given.isEmpty {
             throw ValidationError(
                 "with --job these come from the job file, not the command line: \(given.joined(separator: ", ")); set them in the file (see examples/job.toml)")
@@ -76,7 +77,7 @@ extension RunCommand {
                 seeding: seeds, maxConnections: job.concurrency, logs: logs)
         else { return Exit.input }
         logs.sink?.redact(clientConfiguration.apiKey.secret)
-        let ledgerPath = ledger ?? job.ledger
+        let ledgerPath = ledgerPath(default: job.ledger)
         if nightly.dryRun {
             let code = await dryRunJob(job, ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, logs: logs)
             await sandboxServer?.stop()

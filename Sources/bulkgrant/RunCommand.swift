@@ -52,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("scope"), help: "A Google scope to grant (repeat for several). Not for Microsoft.")
     var scopes: [String] = []
 
-    @Option(help: "The SQLite ledger (default ./bulkgrant.sqlite; ./bulkgrant-sandbox.sqlite with --sandbox).")
+    @Option(help: "The SQLite ledger (default ./bulkgrant.sqlite, or the job's; with --sandbox a -sandbox file beside it).")
     var ledger: String?
 
     @Option(help: "API calls in flight at most.")
@@ -117,6 +117,19 @@ struct RunCommand: AsyncParsableCommand {
         name: .customLong("breaker-threshold"),
         help: "Identical unrecognised refusals in a row that stop the run (0: never); known causes are handled by cause.")
     var breakerThreshold: Int = EngineConfiguration.defaults.breakerThreshold
+
+    @Flag(
+        name: .customLong("retry-only"),
+        help: ArgumentHelp(
+            "The input lists users to retry (e.g. report --state failed), not the whole export.",
+            discussion: """
+                Nobody is departed for being absent from it, users the ledger does not know are left \
+                alone, failed users are tried even if they rest, and the run is no baseline for the \
+                next night's export-size check. A file written by 'bulkgrant report' is recognised by \
+                its header and read this way without the flag (its leading ' before a formula-looking \
+                address is taken off).
+                """))
+    var retryOnly = false
 
     @Flag(
         name: .customLong("retry-resting"),
@@ -222,7 +235,7 @@ struct RunCommand: AsyncParsableCommand {
         else { return Exit.input }
         logs.sink?.redact(clientConfiguration.apiKey.secret)
 
-        let ledgerPath = ledger ?? (sandbox ? "bulkgrant-sandbox.sqlite" : "bulkgrant.sqlite")
+        let ledgerPath = ledgerPath(default: "bulkgrant.sqlite")
         if nightly.dryRun {
             let code = await dryRun(
                 ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, credential: credential, logs: logs)
@@ -316,13 +329,14 @@ struct RunCommand: AsyncParsableCommand {
         options.repairInvalid = nightly.repairInvalid
         options.adoptExisting = nightly.adoptExisting
         options.retryResting = retryResting
+        options.retryOnly = retryOnly
         options.recordedOptions = [
             "concurrency": String(concurrency), "rate": String(rate), "max_attempts": String(maxAttempts),
             "credential_id": credential, "scopes": scopes.joined(separator: " "), "api": identity,
             "revoke_departed": String(nightly.revokeDeparted), "max_revoke": nightly.revocationLimit.description,
             "force": String(nightly.force), "repair_invalid": String(nightly.repairInvalid),
             "adopt_existing": String(nightly.adoptExisting), "stop_after": String(stopAfter),
-            "retry_resting": String(retryResting),
+            "retry_resting": String(retryResting), "retry_only": String(retryOnly),
             "where": whereFilters.joined(separator: " | "), "exclude": excludeFilters.joined(separator: " | "),
         ]
         return options

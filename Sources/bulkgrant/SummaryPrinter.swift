@@ -62,6 +62,12 @@ struct SummaryPrinter {
             row("resting", report.resting, "failed for the same reason several runs in a row: tried less often (--retry-resting tries them now)")
         }
         if report.unfinished > 0 { row("unfinished", report.unfinished, "left for the next run") }
+        if report.revocationsFinished > 0 {
+            row("resumed", report.revocationsFinished, "revocations an interrupted run had left, finished now")
+        }
+        if report.retryOnly {
+            row("retry only", report.notInLedger, "not in the ledger, left alone; nobody departed, no baseline")
+        }
         row("rejected rows", report.rejectedRows)
         if let line = Self.columnNote(report.emailColumn, others: report.otherAddressColumns) { lines.append("  " + line) }
         if report.duplicates > 0 { row("duplicates", report.duplicates, "folded into one user each") }

@@ -51,24 +51,15 @@ public struct DryRun: Sendable {
             report.stopReason = scratch.stopReason
             return report
         }
-        let emails = input.emails
         let users = try await ledger?.userRows(provider: provider.rawValue, organisation: options.organisation) ?? LedgerRows()
-        var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
-        plan.keepDeparted(inDomains: options.domains)
-        if let ledger { try await ProvisioningRun.rest(&plan, options, ledger: ledger) }
-        let previous = try await ledger?.previousExportSize(provider: provider.rawValue, organisation: options.organisation)
-        // Users the filters dropped count in the export's size: see InputSet.exportUsers.
+        let prepared = try await PreparedRun.prepare(options, input: input, users: users, ledger: ledger)
+        var plan = prepared.plan
         report.exportUsers = input.exportUsers
-        plan.exportUsers = input.exportUsers
-        report.previousExportUsers = previous
+        report.previousExportUsers = prepared.previousExportUsers
         report.revokeDeparted = options.revokeDeparted
-        let safeguard = ProvisioningRun.safeguard(options, plan: plan, users: users, previous: previous)
-        report.safeguard = safeguard
-        report.refusal = safeguard?.refusal
-        if !options.revokeDeparted, Safeguard.isShrunk(export: input.exportUsers, previous: previous), let previous {
-            report.warnings.append(
-                "the export has \(input.exportUsers) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
-        }
+        report.safeguard = prepared.safeguard
+        report.refusal = prepared.safeguard?.refusal
+        report.warnings += prepared.warnings
 
         // A refused run makes no call at all, so neither does its rehearsal.
         if report.refusal == nil {
@@ -99,11 +90,14 @@ public struct DryRun: Sendable {
             "adopted": .init(count: plan.adopted.count, sample: plan.adopted.prefix(sample).map(\.email)),
             "departed": .init(count: plan.departed.count, sample: Array(plan.departed.prefix(sample))),
             "resting": .init(count: plan.resting.count, sample: plan.resting.prefix(sample).map(\.email)),
+            "unfinished_revocations": .init(
+                count: plan.unfinishedRevocations.count, sample: plan.unfinishedRevocations.prefix(sample).map(\.email)),
         ]
         report.planned = plan.counts
         report.authentications = report.refusal == nil ? plan.authentications : 0
         report.lookups = report.refusal == nil ? plan.unknown.count : 0
-        report.deletions = options.revokeDeparted && report.refusal == nil ? plan.departed.count : 0
+        report.deletions =
+            report.refusal == nil ? (options.revokeDeparted ? plan.departed.count : 0) + plan.unfinishedRevocations.count : 0
         return report
     }
 }

@@ -44,8 +44,11 @@ public struct Plan: Sendable {
     public var repair: [Known] = []
     /// Existing grants found by listing them, recorded as granted with no authentication.
     public var adopted: [Adoption] = []
-    /// Granted earlier (or left `revoking`) and absent from this export, by email.
+    /// Granted earlier and absent from this export, by email.
     public var departed: [String] = []
+    /// Left `revoking` by an interrupted run and absent from this export: their revocation was
+    /// decided then, so this run finishes it (it is no new departure for the safeguard).
+    public var unfinishedRevocations: [Known] = []
     /// The same users with their ids, for revocation.
     public var departedUsers: [Known] = []
     /// Users in the export.
@@ -76,8 +79,10 @@ public struct Plan: Sendable {
         var unknown: [(Int, Known)] = []
         for row in rows {
             guard let position = positions[row.email] else {
-                if row.state == .granted || row.state == .revoking {
+                if row.state == .granted {
                     plan.departedUsers.append(Known(id: row.id, email: row.email))
+                } else if row.state == .revoking {
+                    plan.unfinishedRevocations.append(Known(id: row.id, email: row.email))
                 }
                 continue
             }
@@ -116,7 +121,7 @@ public struct Plan: Sendable {
     /// it: they must not count as departed (nor be revoked).
     public mutating func keepDeparted(inDomains domains: Set<String>) {
         guard !domains.isEmpty else { return }
-        let allowed = Set(domains.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@.")) })
+        let allowed = Set(domains.map(InputSet.normaliseDomain))
         departedUsers.removeAll { user in
             guard let at = user.email.lastIndex(of: "@") else { return true }
             return !allowed.contains(String(user.email[user.email.index(after: at)...]))

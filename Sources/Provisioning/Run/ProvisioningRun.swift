@@ -51,25 +51,19 @@ public struct ProvisioningRun: Sendable {
             report.durationSeconds = clock.now() - begin
             return report
         }
-        let emails = input.emails
         let users = try await ledgerRows
-        var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
-        plan.keepDeparted(inDomains: options.domains)
-        try await Self.rest(&plan, options, ledger: ledger)
-        let previous = try await ledger.previousExportSize(provider: provider, organisation: options.organisation)
-        // Users the filters dropped count in the export's size: see InputSet.exportUsers.
+        let prepared = try await PreparedRun.prepare(options, input: input, users: users, ledger: ledger)
+        var plan = prepared.plan
         report.exportUsers = input.exportUsers
-        plan.exportUsers = input.exportUsers
-        report.previousExportUsers = previous
+        report.previousExportUsers = prepared.previousExportUsers
+        report.retryOnly = prepared.retryOnly
+        report.notInLedger = prepared.notInLedger.count
         report.departed = plan.departed.count
         report.resting = plan.resting.count
         report.departedSample = Array(plan.departed.prefix(10))
-        let safeguard = Self.safeguard(options, plan: plan, users: users, previous: previous)
+        let safeguard = prepared.safeguard
         report.safeguard = safeguard
-        if !options.revokeDeparted, Safeguard.isShrunk(export: input.exportUsers, previous: previous), let previous {
-            report.warnings.append(
-                "the export has \(input.exportUsers) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
-        }
+        report.warnings += prepared.warnings
 
         var recorded = options.recordedOptions
         recorded["provider"] = provider
@@ -82,7 +76,8 @@ public struct ProvisioningRun: Sendable {
                 options: optionsJSON))
         report.runID = runID
         try await ledger.recordExport(
-            runID: runID, provider: provider, organisation: options.organisation, exportUsers: input.exportUsers)
+            runID: runID, provider: provider, organisation: options.organisation, scope: options.scope,
+            exportUsers: prepared.recordedExportUsers)
 
         // The safeguard refuses before any call and any change: a truncated export is a
         // person's problem, not tonight's job.
@@ -91,6 +86,11 @@ public struct ProvisioningRun: Sendable {
             report.planned = plan.counts
             report.departedAction = "refused"
             report.stopReason = refusal
+            if !plan.unfinishedRevocations.isEmpty {
+                report.revocationsUnfinished = plan.unfinishedRevocations.count
+                report.warnings.append(
+                    "\(plan.unfinishedRevocations.count) revocations left by an interrupted run stay unfinished while the safeguard refuses; the next run it lets through finishes them")
+            }
             report.exitCode = 3
             report.durationSeconds = clock.now() - begin
             await finish(&report, runID: runID, outcome: "refused")
@@ -145,20 +145,27 @@ public struct ProvisioningRun: Sendable {
             engineTime = clock.now() - engineStart
         }
 
-        var revocation = Revoker.Result()
+        // Revocations an interrupted run left are finished whatever tonight's flags: they were
+        // decided (and let through by the safeguard) then.
+        var revoking = plan.unfinishedRevocations
         if options.revokeDeparted && !plan.departedUsers.isEmpty {
+            report.departedAction = await control.isRunning ? "revoked" : "skipped"
+            revoking += plan.departedUsers
+        }
+        var revocation = Revoker.Result()
+        if !revoking.isEmpty {
             if await control.isRunning {
-                report.departedAction = "revoked"
-                let grantIDs = try await ledger.grantIDs(userIDs: plan.departedUsers.map(\.id))
+                let grantIDs = try await ledger.grantIDs(userIDs: revoking.map(\.id))
                 let revoker = Revoker(
                     client: client, ledger: ledger, runID: runID, provider: options.engine.provider, caller: caller,
                     concurrency: options.engine.concurrency, logger: logger)
                 revocation = await revoker.revoke(
-                    plan.departedUsers.map { .init(userID: $0.id, email: $0.email, grantID: grantIDs[$0.id]) })
+                    revoking.map { .init(userID: $0.id, email: $0.email, grantID: grantIDs[$0.id]) })
             } else {
-                report.departedAction = "skipped"
+                revocation.unfinished = revoking.count
             }
         }
+        report.revocationsFinished = plan.unfinishedRevocations.count
 
         report.granted = engineResult.granted
         report.foundByLookup = engineResult.foundByLookup
@@ -250,14 +257,6 @@ public struct ProvisioningRun: Sendable {
 
     // MARK: Shared with the dry run
 
-    /// Leaves out the failed users that sit this run out, unless `--retry-resting`.
-    static func rest(_ plan: inout Plan, _ options: RunOptions, ledger: Ledger) async throws {
-        guard !options.retryResting else { return }
-        let resting = try await ledger.restingUsers(
-            provider: options.engine.provider.rawValue, organisation: options.organisation)
-        plan.rest(Set(resting.map(\.id)))
-    }
-
     /// The engine's settings with what bulkgrant recorded of the credential when it created it
     /// (the client id a fix names).
     static func withCredentialFacts(_ configuration: EngineConfiguration, ledger: Ledger) async -> EngineConfiguration {
@@ -318,7 +317,7 @@ public struct ProvisioningRun: Sendable {
     {
         guard options.revokeDeparted else { return nil }
         // The base of a percentage: users holding a grant, within --domain when it is given.
-        let domains = Set(options.domains.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@.")) })
+        let domains = options.normalisedDomains
         let granted = users.reduce(0) { count, row in
             guard row.state == .granted || row.state == .revoking else { return count }
             if !domains.isEmpty, let at = row.email.lastIndex(of: "@"),

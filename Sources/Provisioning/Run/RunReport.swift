@@ -68,6 +68,12 @@ public struct RunReport: Sendable, Codable {
     public var revokedAlreadyGone = 0
     /// Revocations left `revoking` for the next run.
     public var revocationsUnfinished = 0
+    /// Revocations an interrupted run had left `revoking`, taken up by this run.
+    public var revocationsFinished = 0
+    /// The input listed users to retry, not the export (`--retry-only`, or a report file).
+    public var retryOnly = false
+    /// With `retryOnly`, addresses the ledger does not know (left alone).
+    public var notInLedger = 0
     public var safeguard: Safeguard?
     public var planned: [String: Int] = [:]
     public var apiCalls = 0
@@ -129,6 +135,9 @@ public struct RunReport: Sendable, Codable {
         case departedAction = "departed_action"
         case revokedAlreadyGone = "revoked_already_gone"
         case revocationsUnfinished = "revocations_unfinished"
+        case revocationsFinished = "revocations_resumed"
+        case retryOnly = "retry_only"
+        case notInLedger = "not_in_ledger"
         case apiCalls = "api_calls"
         case callsByStatus = "calls_by_status"
         case rateLimited = "rate_limited"

@@ -16,6 +16,12 @@ public enum UserReport {
         "last_request_id", "updated_at", "organisation", "cause",
     ]
 
+    /// The first columns, by which a report fed back to `run` is recognised.
+    static let identifyingColumns = Array(columns.prefix(4))
+
+    /// First bytes that make a spreadsheet evaluate a cell, which `neutralise` puts a `'` before.
+    static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13]
+
     public static var csvHeader: String { columns.joined(separator: ",") + "\r\n" }
 
     /// One CSV line (CRLF-terminated), and whether the address itself had to be neutralised
@@ -33,11 +39,8 @@ public enum UserReport {
 
     /// A cell a spreadsheet would evaluate, made inert with a leading apostrophe.
     public static func neutralise(_ cell: String) -> String {
-        guard let first = cell.unicodeScalars.first else { return cell }
-        switch first {
-        case "=", "+", "-", "@", "\t", "\r": return "'" + cell
-        default: return cell
-        }
+        guard let first = cell.utf8.first, formulaStarts.contains(first) else { return cell }
+        return "'" + cell
     }
 
     /// RFC 4180 quoting when the cell needs it.
