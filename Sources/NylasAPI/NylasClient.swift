@@ -75,8 +75,8 @@ public final class NylasClient: Sendable {
         logger.debug(
             "nylas call",
             metadata: [
-                "http.method": "\(method.rawValue)", "http.path": "\(template)", "http.status": "\(status)",
-                "http.duration_ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
+                "http.method": "\(method.rawValue)", "http.path": "\(template)", "http.status": .stringConvertible(status),
+                "http.duration_ms": .stringConvertible(Int((ContinuousClock.now - started) / .milliseconds(1))),
             ])
         guard (200..<300).contains(status) else {
             throw errorAnswer(status: status, headers: headers, data: data, call: call)

@@ -39,6 +39,11 @@ enum Console {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// Sets up swift-log once, to standard error.
+    /// "1 rejected row", "2 rejected rows": a count with its noun, singular or plural.
+    static func counted(_ count: Int, _ singular: String, plural: String? = nil) -> String {
+        "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+    }
+
     private static let bootstrapLock = NSLock()
     nonisolated(unsafe) private static var bootstrapped = false
 

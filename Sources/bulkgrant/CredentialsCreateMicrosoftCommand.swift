@@ -100,7 +100,7 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
         Stdout.write(
             """
             created microsoft credential \(answer.id) "\(answer.name)" for app \(settings.clientID), tenant \(settings.tenant)
-            next: have a Microsoft admin of the tenant approve the app (the redirect URI must be registered on the Azure app):
+            next: have a Microsoft admin of the tenant approve the app (the redirect URI must be one of your Nylas application's callback URIs):
               \(next[0])    # NYLAS_CLIENT_ID: your Nylas application's (dashboard: App settings)
               \(next[1])    # consent url prints this line with its STATE
             then, 5 minutes after consent:

@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
               export NYLAS_API_KEY=...   # or --api-key-file FILE
               bulkgrant run hr-export.csv --provider google --credential-id CRED \\
                 --scope https://www.googleapis.com/auth/calendar
-              bulkgrant run hr-export.csv ... --dry-run          # the plan; nothing sent or written
+              bulkgrant run hr-export.csv ... --dry-run          # the plan; nothing created, deleted or written
               bulkgrant run hr-export.csv ... --where Status=Active \\
                 --exclude Department=Contractors               # row filters: see --where
               bulkgrant run hr-export.csv ... --repair-invalid --revoke-departed \\
@@ -180,7 +180,7 @@ struct RunCommand: AsyncParsableCommand {
                 "--scope is for Google only: Microsoft grants take their scopes from the Azure app's admin consent")
         }
         if credentialID == nil && !sandbox {
-            throw ValidationError("--credential-id is required: list them with the Nylas dashboard, or try --sandbox")
+            throw ValidationError("--credential-id is required: list the application's with `bulkgrant credentials list --provider \(provider.rawValue)`, create one with `bulkgrant credentials create`, or try --sandbox")
         }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024") }
         guard rate > 0 else { throw ValidationError("--rate must be more than 0 requests per second") }

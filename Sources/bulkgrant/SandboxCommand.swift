@@ -127,6 +127,19 @@ struct SandboxCommand: AsyncParsableCommand {
         return configuration
     }
 
+    /// A run that works as printed: against the first credential given, or with the one to add.
+    func tryLine(_ baseURI: String) throws -> String {
+        let seeded = try parsedConfiguration().seedCredentials.first
+        let provider = seeded?.provider ?? .google
+        let scope = provider == .google ? " --scope https://www.googleapis.com/auth/calendar" : ""
+        let line =
+            "NYLAS_API_KEY=\(apiKey) bulkgrant run examples/hr-export.csv --api-uri \(baseURI) --provider \(provider.rawValue) --credential-id \(seeded?.id ?? "demo")\(scope) --ledger sandbox-trial.sqlite"
+        guard seeded != nil else {
+            return "try:     restart with --credential google:demo (the sandbox holds no credential yet), then:\n         " + line
+        }
+        return "try:     " + line
+    }
+
     func run() async throws {
         let logger = Console.bootstrapLogging(level: .warning)
         let server: SandboxServer
@@ -141,7 +154,7 @@ struct SandboxCommand: AsyncParsableCommand {
             bulkgrant sandbox listening on \(server.baseURI)
             API key: \(apiKey)   (a sandbox key, not a secret)
             stats:   \(server.baseURI)/__sandbox/stats
-            try:     NYLAS_API_KEY=\(apiKey) bulkgrant run USERS.csv --api-uri \(server.baseURI) --provider google --credential-id ID --scope SCOPE
+            \(try tryLine(server.baseURI))
 
             """)
         try await server.wait()

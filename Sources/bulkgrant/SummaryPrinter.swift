@@ -19,7 +19,7 @@ struct SummaryPrinter {
             diagnostic("rejected line \(rejection.line): \(rejection.reason)")
         }
         if report.rejectedRows > 20 {
-            diagnostic("… and \(report.rejectedRows - 20) more rejected rows (all in --json, first 50)")
+            diagnostic("… and " + Console.counted(report.rejectedRows - 20, "more rejected row") + " (all in --json, first 50)")
         }
         // Why the run stopped also goes to standard error, where cron's error log looks for it,
         // unless the summary itself is on a terminal.
@@ -32,7 +32,7 @@ struct SummaryPrinter {
                 logs.logger.notice(
                     "failure cause",
                     metadata: [
-                        "failure.cause": "\(reason.cause)", "failure.count": "\(reason.count)",
+                        "failure.cause": "\(reason.cause)", "failure.count": .stringConvertible(reason.count),
                         "failure.example": "\(reason.example)", "failure.reason": "\(reason.reason)",
                         "failure.fix": "\(reason.fix ?? "")",
                     ])
@@ -57,7 +57,14 @@ struct SummaryPrinter {
         if report.adopted > 0 { row("adopted", report.adopted, "existing grants recorded, no authentication") }
         if report.repaired > 0 { row("repaired", report.repaired, "grants listed invalid, sent to re-authentication") }
         row("failed", report.failed)
-        row("deferred", report.deferred, report.deferred > 0 ? "retried on the next run" : "")
+        row(
+            "deferred", report.deferred,
+            report.deferred == 0
+                ? ""
+                : "retried on the next run"
+                    + (report.deferredInFlight > 0
+                        ? " (\(report.deferredInFlight) left in_flight: their last call's outcome is unknown, so they are looked up first)"
+                        : ""))
         if report.resting > 0 {
             row("resting", report.resting, "failed for the same reason several runs in a row: tried less often (--retry-resting tries them now)")
         }
@@ -74,7 +81,10 @@ struct SummaryPrinter {
         if report.outsideDomains > 0 { row("other domains", report.outsideDomains, "outside --domain, skipped") }
         if !report.filteredReasons.isEmpty {
             let reasons = report.filteredReasons.map { "\($0.reason): \($0.count)" }.joined(separator: ", ")
-            row("filtered out", report.filtered, reasons + (report.filtered > 0 ? " (a granted one counts as departed)" : ""))
+            let blank =
+                report.filteredWithoutAddress > 0
+                ? "; \(report.filteredWithoutAddress) of them had no valid address, counted here, not as rejected" : ""
+            row("filtered out", report.filtered, reasons + blank + (report.filtered > 0 ? " (a granted one counts as departed)" : ""))
         }
         if report.departed > 0 {
             let sample = report.departedSample.prefix(3).joined(separator: ", ")

@@ -135,6 +135,13 @@ extension FailureCatalogue {
              "list the application's credentials with `bulkgrant credentials list --provider \($0.provider?.rawValue ?? "PROVIDER")`, or create one with `bulkgrant credentials create`")
         },
         CatalogueRule(
+            cause: "nylas.connector_exists", reach: .application, provider: nil, stopsAtOnce: true,
+            matches: { $0.has("connector") && $0.has("already exists") }
+        ) {
+            ("the application already has a \($0.provider?.rawValue ?? "") connector",
+             "see it with `bulkgrant connectors show \($0.provider?.rawValue ?? "PROVIDER")`; bulkgrant does not change or delete connectors: do that in the Nylas dashboard")
+        },
+        CatalogueRule(
             cause: "nylas.connector_missing", reach: .application, provider: nil, stopsAtOnce: true,
             matches: { $0.has("connector") && $0.hasAny(["not found", "does not exist", "no connector"]) }
         ) {

@@ -66,7 +66,7 @@ struct UserProvisioner: Sendable {
                 logger.debug(
                     "call failed",
                     metadata: [
-                        "user.email": "\(item.email)", "http.status": "\(error.status ?? 0)",
+                        "user.email": "\(item.email)", "http.status": .stringConvertible(error.status ?? 0),
                         "nylas.error_type": "\(error.type ?? "")", "nylas.request_id": "\(error.requestID ?? "")",
                         "failure.cause": "\(diagnosis.cause)",
                     ])

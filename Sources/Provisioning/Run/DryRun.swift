@@ -41,6 +41,8 @@ public struct DryRun: Sendable {
         report.rejectedRows = scratch.rejectedRows
         report.rejections = scratch.rejections
         report.emailColumn = scratch.emailColumn
+        // What reading the export warned of (a Windows-1252 file), as the run would.
+        report.warnings += scratch.warnings
         report.otherAddressColumns = scratch.otherAddressColumns
         report.duplicates = scratch.duplicates
         report.outsideDomains = scratch.outsideDomains

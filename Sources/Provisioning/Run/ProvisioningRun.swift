@@ -82,7 +82,7 @@ public struct ProvisioningRun: Sendable {
         // The safeguard refuses before any call and any change: a truncated export is a
         // person's problem, not tonight's job.
         if let safeguard, let refusal = safeguard.refusal {
-            logger.notice("safeguard refused the run", metadata: ["revocations": "\(safeguard.revocations)"])
+            logger.notice("safeguard refused the run", metadata: ["revocations": .stringConvertible(safeguard.revocations)])
             report.planned = plan.counts
             report.departedAction = "refused"
             report.stopReason = refusal
@@ -117,10 +117,10 @@ public struct ProvisioningRun: Sendable {
         logger.info(
             "plan",
             metadata: [
-                "plan.new": "\(plan.new.count)", "plan.retry": "\(plan.retry.count)",
-                "plan.unknown": "\(plan.unknown.count)", "plan.granted": "\(plan.granted)",
-                "plan.repair": "\(plan.repair.count)", "plan.adopted": "\(plan.adopted.count)",
-                "plan.departed": "\(plan.departed.count)", "run.id": "\(runID)",
+                "plan.new": .stringConvertible(plan.new.count), "plan.retry": .stringConvertible(plan.retry.count),
+                "plan.unknown": .stringConvertible(plan.unknown.count), "plan.granted": .stringConvertible(plan.granted),
+                "plan.repair": .stringConvertible(plan.repair.count), "plan.adopted": .stringConvertible(plan.adopted.count),
+                "plan.departed": .stringConvertible(plan.departed.count), "run.id": .stringConvertible(runID),
             ])
 
         var engineResult = EngineResult()
@@ -171,6 +171,7 @@ public struct ProvisioningRun: Sendable {
         report.foundByLookup = engineResult.foundByLookup
         report.failed = engineResult.failed
         report.deferred = engineResult.deferred
+        report.deferredInFlight = engineResult.deferredUnknown
         report.unfinished = engineResult.stopped + engineResult.notStarted
         report.revoked = revocation.revoked
         report.revokedAlreadyGone = revocation.alreadyGone
@@ -286,6 +287,7 @@ public struct ProvisioningRun: Sendable {
         report.outsideDomains = input.outsideDomains
         report.filtered = input.filteredTotal
         report.filteredReasons = input.filtered
+        report.filteredWithoutAddress = input.filteredWithoutAddress
         if input.summary.undecodableRows > 0 {
             let rows = input.summary.undecodableRows
             report.warnings.append(

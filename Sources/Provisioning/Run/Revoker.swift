@@ -127,7 +127,7 @@ struct Revoker: Sendable {
         logger.debug(
             "grant revoked",
             metadata: [
-                "user.email": "\(target.email)", "http.status": "\(status)", "nylas.request_id": "\(requestID ?? "")",
+                "user.email": "\(target.email)", "http.status": .stringConvertible(status), "nylas.request_id": "\(requestID ?? "")",
                 "revocation.result": "\(result)",
             ])
         let update = UserUpdate(
@@ -143,7 +143,7 @@ struct Revoker: Sendable {
         logger.warning(
             "revocation left for the next run",
             metadata: [
-                "user.email": "\(target.email)", "http.status": "\(error.status ?? 0)",
+                "user.email": "\(target.email)", "http.status": .stringConvertible(error.status ?? 0),
                 "nylas.error_type": "\(error.type ?? "")", "nylas.request_id": "\(error.requestID ?? "")",
             ])
         _ = await record(

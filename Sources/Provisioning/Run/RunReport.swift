@@ -35,6 +35,9 @@ public struct RunReport: Sendable, Codable {
     /// Failed users left alone this run: they failed with the same cause of their own in
     /// several runs in a row (`--retry-resting` tries them).
     public var resting = 0
+    /// Of `deferred`, users whose last call's outcome is unknown: left `in_flight` (as
+    /// `status` and the metrics count them), to be looked up before anything is sent again.
+    public var deferredInFlight = 0
     /// Users the run stopped before finishing (still pending, or in_flight to be looked up).
     public var unfinished = 0
     public var rejectedRows = 0
@@ -48,6 +51,9 @@ public struct RunReport: Sendable, Codable {
     public var filtered = 0
     /// `filtered` by filter, in the order the filters were given (zeros included).
     public var filteredReasons: [RowFilter.Count] = []
+    /// Of `filtered`, rows the filters dropped that held no valid address: counted as filtered,
+    /// not as rejected rows (a terminated person's blanked address is no error).
+    public var filteredWithoutAddress = 0
     /// Users in the export (valid, distinct, inside `--domain`), those the row filters dropped
     /// included (see `InputSet.exportUsers`): the size the shrink safeguard compares.
     public var exportUsers = 0
@@ -122,6 +128,8 @@ public struct RunReport: Sendable, Codable {
         case adopted, repaired, revoked, safeguard, warnings
         case runID = "run_id"
         case foundByLookup = "found_by_lookup"
+        case deferredInFlight = "deferred_in_flight"
+        case filteredWithoutAddress = "filtered_without_address"
         case rejectedRows = "rejected_rows"
         case emailColumn = "email_column"
         case otherAddressColumns = "other_address_columns"
