@@ -22,6 +22,9 @@ public struct SandboxStats: Sendable, Codable, Hashable {
     public var faultsInjected: [String: Int]
     /// Live grants now.
     public var grants: Int
+    /// The client ports `/v3` calls came from, one per connection: through a proxy, each is a
+    /// port of the proxy's side of a tunnel.
+    public var peerPorts: [Int]
 
     enum CodingKeys: String, CodingKey {
         case calls, grants
@@ -30,6 +33,7 @@ public struct SandboxStats: Sendable, Codable, Hashable {
         case deletionsByEmail = "deletions_by_email"
         case rateLimited = "rate_limited"
         case faultsInjected = "faults_injected"
+        case peerPorts = "peer_ports"
     }
 
     /// Calls answered for `method` and `path` (any status, or one status).
