@@ -200,7 +200,6 @@ struct RunCommand: AsyncParsableCommand {
                 seeding: [.init(provider: provider, id: credential, name: "bulkgrant try-out")],
                 maxConnections: concurrency, logs: logs)
         else { return Exit.input }
-        logs.sink?.redact(clientConfiguration.apiKey.secret)
 
         let ledgerPath = ledger ?? (sandbox ? "bulkgrant-sandbox.sqlite" : "bulkgrant.sqlite")
         if nightly.dryRun {
@@ -226,7 +225,7 @@ struct RunCommand: AsyncParsableCommand {
             clientConfiguration: clientConfiguration, ledger: openedLedger, sandbox: sandboxServer, logs: logs
         ) { client, control, started in
             try await ProvisioningRun(
-                options: options(credential: credential, api: clientConfiguration.endpoint.identity), client: client,
+                options: options(credential: credential, client: clientConfiguration), client: client,
                 ledger: openedLedger, control: control, logger: logger
             ).execute(started: started)
         } finally: { _, ledger in
@@ -264,7 +263,7 @@ struct RunCommand: AsyncParsableCommand {
         let result: DryRunReport
         do {
             result = try await DryRun(
-                options: options(credential: credential, api: clientConfiguration.endpoint.identity), client: client,
+                options: options(credential: credential, client: clientConfiguration), client: client,
                 ledger: readOnly, ledgerPath: ledgerPath, control: control, logger: logs.logger
             ).execute()
         } catch {
@@ -278,7 +277,8 @@ struct RunCommand: AsyncParsableCommand {
         return ExitCode(result.exitCode)
     }
 
-    private func options(credential: String, api identity: String) -> RunOptions {
+    private func options(credential: String, client: NylasClientConfiguration) -> RunOptions {
+        let identity = client.endpoint.identity
         var engine = EngineConfiguration(provider: provider, credentialID: credential)
         engine.scopes = scopes
         engine.concurrency = concurrency
@@ -303,7 +303,7 @@ struct RunCommand: AsyncParsableCommand {
             "force": String(nightly.force), "repair_invalid": String(nightly.repairInvalid),
             "adopt_existing": String(nightly.adoptExisting),
             "where": whereFilters.joined(separator: " | "), "exclude": excludeFilters.joined(separator: " | "),
-        ]
+        ].merging(client.recordedNetwork) { $1 }
         return options
     }
 

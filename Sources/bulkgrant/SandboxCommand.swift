@@ -21,6 +21,9 @@ struct SandboxCommand: AsyncParsableCommand {
                 --fail 500=0.05,502=0.01,drop=0.02,hang=0.001 --reject-domain contractors.example
               bulkgrant sandbox --port 0 --throttle-burst 5:0.5   # half a second of 429s every 5 s
               NYLAS_API_KEY=test bulkgrant run users.csv --api-uri http://127.0.0.1:8080 ...
+              bulkgrant sandbox --port 8443 --tls-cert sandbox.pem --tls-key sandbox-key.pem   # HTTPS
+              NYLAS_API_KEY=sandbox-key bulkgrant run users.csv --api-uri https://127.0.0.1:8443 \
+                --ca-file test-ca.pem --proxy http://127.0.0.1:3128 ...
             """)
 
     @Option(help: "Port to listen on; 0 picks a free one.")
@@ -61,10 +64,21 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Seed for the fault draws, to replay a run.")
     var seed: UInt64?
 
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain); needs --tls-key.", valueName: "pem"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "pem"))
+    var tlsKey: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (0...1).contains(invalidShare) else { throw ValidationError("--invalid-share must be from 0 to 1") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: the certificate and its private key")
+        }
         _ = try parsedConfiguration()
     }
 
@@ -85,6 +99,13 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.rejectedDomains = Set(rejectDomains.map { $0.lowercased() })
         configuration.invalidShare = invalidShare
         configuration.randomSeed = seed
+        if let tlsCertificate, let tlsKey {
+            do {
+                configuration.tls = try SandboxTLS.load(certificateFile: tlsCertificate, keyFile: tlsKey)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         configuration.seedCredentials = try credentials.map { text in
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let provider = Provider(rawValue: parts[0].lowercased()) else {
@@ -109,7 +130,7 @@ struct SandboxCommand: AsyncParsableCommand {
             bulkgrant sandbox listening on \(server.baseURI)
             API key: \(apiKey)   (a sandbox key, not a secret)
             stats:   \(server.baseURI)/__sandbox/stats
-            try:     NYLAS_API_KEY=\(apiKey) bulkgrant run USERS.csv --api-uri \(server.baseURI) --provider google --credential-id ID --scope SCOPE
+            try:     NYLAS_API_KEY=\(apiKey) bulkgrant run USERS.csv --api-uri \(server.baseURI)\(tlsCertificate == nil ? "" : " --ca-file CA.pem") --provider google --credential-id ID --scope SCOPE
 
             """)
         try await server.wait()
