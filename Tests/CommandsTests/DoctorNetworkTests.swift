@@ -50,16 +50,7 @@ struct DoctorNetworkTests {
         try await withHTTPSCLI { cli, server, _ in
             let output = try await cli.run(["doctor", "--json"])
             #expect(output.status == 1, "\(output.transcript)")
-            struct Report: Decodable {
-                struct Check: Decodable {
-                    var id: String
-                    var status: String
-                    var detail: String
-                    var fix: String?
-                }
-                var checks: [Check]
-            }
-            let report = try JSONDecoder().decode(Report.self, from: output.stdoutData)
+            let report = try JSONDecoder().decode(DoctorCommandTests.ReportJSON.self, from: output.stdoutData)
             let tls = try #require(report.checks.first { $0.id == "network.tls" })
             #expect(tls.status == "fail")
             #expect(tls.detail.contains("the server's certificate is not trusted") && tls.detail.contains("bulkgrant test CA"), "\(tls.detail)")

@@ -21,27 +21,15 @@ struct HTTPSProxyTests {
     ) async throws -> T {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let configuration = sandboxConfiguration { $0.tls = try? leaf(certificates).sandboxTLS() }
-        let server = try await SandboxServer.start(configuration, logger: quietLogger)
-        let endpoint = try APIEndpoint(server.baseURI)
-        var settings = NylasClientConfiguration(endpoint: endpoint, apiKey: APIKey(configuration.apiKey))
-        settings.requestTimeout = requestTimeout
-        settings.connectTimeout = 5
-        settings.proxy = try ProxyChoice.resolve(
-            for: endpoint, explicit: proxy.map { ($0, "--proxy") }, environment: environment
-        ).proxy
-        if trustCA { settings.tls = try .trusting(caFile: certificates.caFile) }
-        let client = NylasClient(configuration: settings, logger: quietLogger)
-        do {
-            let result = try await body(server, client)
-            try await client.shutdown()
-            await server.stop()
-            return result
-        } catch {
-            try? await client.shutdown()
-            await server.stop()
-            throw error
-        }
+        let tls = try leaf(certificates).sandboxTLS()
+        return try await withSandbox(
+            sandboxConfiguration { $0.tls = tls }, requestTimeout: requestTimeout,
+            client: { settings in
+                settings.proxy = try ProxyChoice.resolve(
+                    for: settings.endpoint, explicit: proxy.map { ($0, "--proxy") }, environment: environment
+                ).proxy
+                if trustCA { settings.tls = try .trusting(caFile: certificates.caFile) }
+            }, body)
     }
 
     /// The error of one authentication, which must fail.
