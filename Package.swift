@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
     ],
     targets: [
         .target(
@@ -29,7 +31,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .target(
@@ -37,6 +44,9 @@ let package = Package(
             dependencies: [
                 "NylasAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -89,6 +99,7 @@ let package = Package(
             dependencies: [
                 "NylasAPI",
                 "NylasSandbox",
+                "NetworkTestSupport",
                 "GrantLedger",
                 "Provisioning",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -101,7 +112,22 @@ let package = Package(
             path: "Tests/SandboxTestSupport"
         ),
         .target(name: "ProcessTestSupport", path: "Tests/ProcessTestSupport"),
-        .testTarget(name: "NylasAPITests", dependencies: ["NylasAPI", "NylasSandbox", "SandboxTestSupport"]),
+        .target(
+            name: "NetworkTestSupport",
+            dependencies: [
+                "NylasAPI", "NylasSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/NetworkTestSupport"
+        ),
+        .testTarget(
+            name: "NylasAPITests", dependencies: ["NylasAPI", "NylasSandbox", "SandboxTestSupport", "NetworkTestSupport"]),
         .testTarget(
             name: "NylasSandboxTests",
             dependencies: ["NylasAPI", "NylasSandbox", "SandboxTestSupport", .product(name: "Logging", package: "swift-log")]
@@ -114,16 +140,21 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ProcessTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger"]
+            dependencies: ["ProcessTestSupport", "NetworkTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger"]
         ),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["ProcessTestSupport", 
+            dependencies: ["ProcessTestSupport", "NetworkTestSupport",
                 "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "Provisioning",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CommandsTests", dependencies: ["ProcessTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "SandboxTestSupport"]),
+        .testTarget(
+            name: "CommandsTests",
+            dependencies: [
+                "ProcessTestSupport", "NetworkTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger",
+                "SandboxTestSupport",
+            ]),
         .testTarget(
             name: "OperationsTests",
             dependencies: ["ProcessTestSupport", "bulkgrant", "NylasAPI", "NylasSandbox", "GrantLedger", "Provisioning"]

@@ -8,6 +8,10 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// The base URI, without a trailing slash.
     public let baseURI: String
     public let host: String
+    /// The port calls go to: the URI's, else 443 for https and 80 for http.
+    public let port: Int
+    /// True for `https://`: every call runs TLS to the host.
+    public let usesTLS: Bool
     public let isLoopback: Bool
 
     /// The US region, `https://api.us.nylas.com`, the default.
@@ -50,6 +54,8 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
         self.baseURI = text
         self.host = host.lowercased()
+        self.usesTLS = scheme == "https"
+        self.port = components.port ?? (scheme == "https" ? 443 : 80)
         self.isLoopback = loopback
     }
 
@@ -64,9 +70,15 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { baseURI }
 
+    /// `host:port`, as a `CONNECT` names it (an IPv6 address in brackets).
+    public var authority: String {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return (bare.contains(":") ? "[\(bare)]" : bare) + ":\(port)"
+    }
+
     /// Only names that cannot leave the machine: `localhost`, `::1` and 127.x.x.x. Not
     /// `*.localhost`, which most resolvers pass on to DNS, where any answer may come back.
-    static func isLoopbackHost(_ host: String) -> Bool {
+    public static func isLoopbackHost(_ host: String) -> Bool {
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
         if bare == "localhost" || bare == "::1" { return true }
         let parts = bare.split(separator: ".", omittingEmptySubsequences: false)

@@ -3,19 +3,26 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// A typed client of the Nylas v3 endpoints bulkgrant uses, over one shared AsyncHTTPClient.
 ///
-/// Call `shutdown()` once when done. The calls themselves live in extensions
-/// (`NylasClient+Grants.swift`, …); this file is the transport.
+/// Every call goes through the configuration's proxy (a `CONNECT` tunnel) and TLS trust, on
+/// NIO's own event loop group on every platform, so that macOS classifies TLS errors as Linux
+/// does. Call `shutdown()` once when done. The calls themselves live in extensions
+/// (`NylasClient+Calls.swift`, …); this file is the transport.
 public final class NylasClient: Sendable {
     public let configuration: NylasClientConfiguration
     private let http: HTTPClient
     private let logger: Logger
+    private let classifier: TransportClassifier
+    private let probes: ProbeCache
 
     public init(configuration: NylasClientConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.classifier = TransportClassifier(configuration)
+        self.probes = ProbeCache(configuration: configuration)
         var config = HTTPClient.Configuration()
         config.timeout = .init(
             connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
@@ -27,7 +34,11 @@ public final class NylasClient: Sendable {
         // A refused connection fails at once and meets the engine's own retries and budget,
         // instead of AsyncHTTPClient retrying it silently until the request's deadline.
         config.connectionPool.retryConnectionEstablishment = false
-        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+        config.proxy = configuration.proxy?.configuration
+        config.tlsConfiguration = configuration.tls.makeConfiguration()
+        // NIO's group, not Network.framework's (AsyncHTTPClient's default on macOS): TLS runs on
+        // NIOSSL everywhere, so its errors have the same types on every platform.
+        self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
     }
 
     /// Closes the connection pool. The client cannot be used afterwards.
@@ -46,32 +57,13 @@ public final class NylasClient: Sendable {
         if !query.isEmpty {
             url += "?" + query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }.joined(separator: "&")
         }
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey.secret)")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-        }
         let started = ContinuousClock.now
-        let status: Int
-        let headers: HTTPHeaders
-        let bytes: ByteBuffer
-        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.requestTimeout * 1000))
-        do {
-            let response = try await http.execute(request, deadline: deadline)
-            status = Int(response.status.code)
-            headers = response.headers
-            bytes = try await Self.collect(response.body, by: deadline)
-        } catch {
-            if error is CancellationError { throw error }
-            throw transportError(error, call: call, mutating: method != .GET)
-        }
+        let answer = try await exchange(
+            method, url: url, call: call, authorized: true, body: try body.map { try JSONEncoder().encode($0) })
         // Whatever a server echoes of the key (in a message, a provider error, a proxy's page)
         // is gone before anything is decoded, logged or recorded.
-        let data = redact(Data(bytes.readableBytesView))
+        let data = redact(answer.body)
+        let status = answer.status
         logger.debug(
             "nylas call",
             metadata: [
@@ -79,82 +71,105 @@ public final class NylasClient: Sendable {
                 "http.duration_ms": .stringConvertible(Int((ContinuousClock.now - started) / .milliseconds(1))),
             ])
         guard (200..<300).contains(status) else {
-            throw errorAnswer(status: status, headers: headers, data: data, call: call)
+            throw errorAnswer(status: status, headers: answer.headers, data: data, call: call)
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
             throw NylasError(
                 code: .unreadableBody, call: call, status: status,
-                message: "answered HTTP \(status) but the body is not the expected JSON (\(describeBody(data, headers: headers)))",
+                message: "answered HTTP \(status) but the body is not the expected JSON (\(describeBody(data, headers: answer.headers)))",
                 // A success whose body we cannot read may still have applied the change.
-                outcomeUnknown: method != .GET)
+                delivery: .maybeApplied)
         }
     }
 
-    /// Reads a body, giving up at `deadline`. AsyncHTTPClient's deadline covers only the wait for
-    /// the response head, and its read timeout restarts with every byte, so without this a server
-    /// trickling its answer could hold one call, and the run, for as long as it liked.
-    private static func collect(_ body: HTTPClientResponse.Body, by deadline: NIODeadline) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await body.collect(upTo: 32 << 20) }
-            group.addTask {
-                let left = deadline.uptimeNanoseconds.subtractingReportingOverflow(NIODeadline.now().uptimeNanoseconds)
-                if !left.overflow, left.partialValue > 0 { try await Task.sleep(nanoseconds: left.partialValue) }
-                return nil
+    /// The API server's idea of the time, from the `Date` header of the answer to an
+    /// unauthenticated `GET /v3/connectors?limit=1` (a 401 carries one too, so the API key is
+    /// not sent), through the same proxy and trust as every call. Nil when no answer came or
+    /// it had no usable `Date`. See `ServerClock`.
+    public func serverDate() async -> Date? {
+        let answer = try? await exchange(
+            .GET, url: configuration.endpoint.baseURI + "/v3/connectors?limit=1", call: "GET /v3/connectors",
+            authorized: false, body: nil)
+        return answer?.headers.first(name: "Date").flatMap(ServerClock.parse)
+    }
+
+    struct Answer {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: Data
+    }
+
+    /// One request and its whole answer, within the request timeout (which covers the body
+    /// too: a server trickling its answer cannot hold a call longer). A failure below HTTP
+    /// becomes a `NylasError` whose `delivery` says whether the request had been written.
+    private func exchange(_ method: HTTPMethod, url: String, call: String, authorized: Bool, body: Data?) async throws -> Answer {
+        var headers = HTTPHeaders()
+        if authorized { headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey.secret)") }
+        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "User-Agent", value: configuration.userAgent)
+        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(
+                url: url, method: method, headers: headers, body: body.map { .bytes($0) })
+        } catch {
+            throw NylasError(code: .invalidConfiguration, call: call, message: "cannot build a request for \(redact(url)): \(error)")
+        }
+        let delegate = CallDelegate(limit: 32 << 20)
+        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.requestTimeout * 1000))
+        let task = http.execute(request: request, delegate: delegate, deadline: deadline)
+        do {
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let bytes = first else {
-                throw HTTPClientError.deadlineExceeded
+            return Answer(status: Int(response.head.status.code), headers: response.head.headers, body: Data(response.body.readableBytesView))
+        } catch {
+            if error is CancellationError || (error as? HTTPClientError) == .cancelled || Task.isCancelled {
+                throw CancellationError()
             }
-            return bytes
+            throw await transportError(error, call: call, sent: delegate.sent)
         }
     }
 
     private func errorAnswer(status: Int, headers: HTTPHeaders, data: Data, call: String) -> NylasError {
         let retryAfter = headers.first(name: "Retry-After").flatMap { RetryAfter.seconds(from: $0) }
-        let unknown = status >= 500
+        // A 5xx may come after the server applied the call; a 4xx says it did not.
+        let delivery: NylasError.Delivery = status >= 500 ? .maybeApplied : .answered
         if let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: data) {
             return NylasError(
                 code: .api, call: call, status: status, type: envelope.error.type,
                 message: redact(envelope.error.message ?? HTTPResponseStatus(statusCode: status).reasonPhrase),
                 requestID: envelope.requestId ?? headers.first(name: "x-request-id").map { redact($0) },
-                providerError: envelope.error.providerError, retryAfter: retryAfter, outcomeUnknown: unknown)
+                providerError: envelope.error.providerError, retryAfter: retryAfter, delivery: delivery)
         }
         return NylasError(
             code: .unreadableBody, call: call, status: status,
             message: "HTTP \(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase) without a Nylas error body (\(describeBody(data, headers: headers)))",
-            requestID: headers.first(name: "x-request-id").map { redact($0) }, retryAfter: retryAfter, outcomeUnknown: unknown)
+            requestID: headers.first(name: "x-request-id").map { redact($0) }, retryAfter: retryAfter, delivery: delivery)
     }
 
-    private func transportError(_ error: Error, call: String, mutating: Bool) -> NylasError {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout:
-                return NylasError(
-                    code: .timeout, call: call,
-                    message: "could not connect to \(configuration.endpoint.host) within \(Int(configuration.connectTimeout)) s")
-            case .deadlineExceeded, .readTimeout:
-                return NylasError(
-                    code: .timeout, call: call,
-                    message: "no answer within \(Int(configuration.requestTimeout)) s", outcomeUnknown: mutating)
-            default:
-                break
-            }
+    /// A failure below HTTP, classified by the error's type. A TLS or tunnel failure is looked
+    /// at once more (`ConnectionProbe`, shared by the calls failing together) to name the
+    /// certificate problem or the proxy's answer.
+    private func transportError(_ error: Error, call: String, sent: Bool) async -> NylasError {
+        let viaProxy = configuration.proxy != nil
+        let kind = TransportClassifier.kind(of: error, sent: sent, viaProxy: viaProxy)
+        let delivery: NylasError.Delivery = sent ? .maybeApplied : .notSent
+        let detail = redact(ConnectionProbe.describe(error))
+        var failure = classifier.failure(kind, delivery: delivery, detail: detail)
+        if !sent, TransportClassifier.wantsProbe(kind), let probed = await probes.report().failure,
+            probed.kind.isTLS || probed.kind.isProxy
+        {
+            failure = probed
         }
-        let text = redact(String(describing: error))
-        // A refused connection never reached the server; anything else may have.
-        let refused = text.contains("connection refused") || text.contains("Connection refused")
-            || text.contains("NIOConnectionError")
-        if text.contains("Connection refused") || text.contains("connection refused") {
-            return NylasError(
-                code: .transport, call: call,
-                message: "connection to \(configuration.endpoint.baseURI) refused: nothing answers there; check --api-uri or --region, or the proxy in between")
-        }
+        let timedOut = [.connectTimeout, .readTimeout, .poolTimeout].contains(failure.kind)
         return NylasError(
-            code: .transport, call: call,
-            message: "connection to \(configuration.endpoint.host) failed: \(text)",
-            outcomeUnknown: mutating && !refused)
+            code: timedOut ? .timeout : .transport, call: call, message: redact(failure.message),
+            delivery: failure.delivery, transport: failure)
     }
 
     private func describeBody(_ data: Data, headers: HTTPHeaders) -> String {
@@ -165,15 +180,16 @@ public final class NylasClient: Sendable {
         return "\(kind), \(data.count) bytes: \(redact(text))\(data.count > 120 ? "…" : "")"
     }
 
-    /// Removes the API key from text that came from elsewhere, in case a server echoes it.
+    /// Removes the API key and the proxy's credentials from text that came from elsewhere, in
+    /// case a server or a proxy echoes them.
     private func redact(_ text: String) -> String {
-        Redaction.redact(configuration.apiKey.secret, in: text)
+        configuration.secrets.filter { !$0.isEmpty }.reduce(text) { Redaction.redact($1, in: $0) }
     }
 
     /// The same for a body, before it is decoded: covers every field of an error envelope.
     private func redact(_ data: Data) -> Data {
-        let secret = Data(configuration.apiKey.secret.utf8)
-        guard !secret.isEmpty, data.range(of: secret) != nil else { return data }
+        let secrets = configuration.secrets.map { Data($0.utf8) }.filter { !$0.isEmpty }
+        guard secrets.contains(where: { data.range(of: $0) != nil }) else { return data }
         return Data(redact(String(decoding: data, as: UTF8.self)).utf8)
     }
 

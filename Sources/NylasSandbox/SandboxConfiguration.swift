@@ -7,6 +7,8 @@ public struct SandboxConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// 0 picks a free port.
     public var port: Int = 0
+    /// Serve HTTPS with this certificate and key; nil serves plain HTTP.
+    public var tls: SandboxTLS?
     /// Requests per second per API key and endpoint group, as Nylas allows (50).
     public var rateLimit: Double = 50
     /// `Retry-After` seconds sent with rate-limit 429s; nil sends none.

@@ -3,12 +3,38 @@ import Hummingbird
 import NIOCore
 import NylasAPI
 
+/// A request's context: Hummingbird's, and the port of the client's connection, so that the
+/// stats can show which connections the calls came on (a test proves with them that every call
+/// came through a proxy's tunnel).
+struct SandboxRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peerPort: Int?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        peerPort = source.channel.remoteAddress?.port
+    }
+}
+
+/// Notes the client port of every `/v3` call (not the `/__sandbox` ones, which tests make
+/// directly).
+struct PeerRecorder: RouterMiddleware {
+    typealias Context = SandboxRequestContext
+    let state: SandboxState
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.uri.path.hasPrefix("/v3"), let port = context.peerPort { await state.notePeer(port: port) }
+        return try await next(request, context)
+    }
+}
+
 /// Binds the Nylas paths to `SandboxState` and applies the throttle and the fault plan to
 /// every `/v3` call: key check, rate limit, injected fault, latency, work, lost answer.
 struct SandboxRoutes: Sendable {
     let state: SandboxState
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SandboxRequestContext>) {
+        router.add(middleware: PeerRecorder(state: state))
         router.get("/v3/connectors") { request, context in
             try await serve(request, "/v3/connectors", group: "connectors") { _ in
                 let query = Self.query(request)

@@ -37,6 +37,8 @@ public actor SandboxState {
     /// `/v3` calls received and not yet ended (answered, lost or abandoned).
     private var inProgress = 0
     private var settleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The client ports `/v3` calls came from: one per connection.
+    var peerPorts: Set<Int> = []
     private let started = Date().timeIntervalSince1970
 
     init(configuration: SandboxConfiguration) {
@@ -136,8 +138,11 @@ public actor SandboxState {
             calls: calls.map { .init(method: $0.key.method, path: $0.key.path, status: $0.key.status, count: $0.value) }
                 .sorted { ($0.path, $0.method, $0.status) < ($1.path, $1.method, $1.status) },
             creationsByEmail: creations, reauthsByEmail: reauths, deletionsByEmail: deletions,
-            rateLimited: rateLimited, faultsInjected: faultCounts, grants: grants.count, refusals: refusals)
+            rateLimited: rateLimited, faultsInjected: faultCounts, grants: grants.count, refusals: refusals,
+            peerPorts: peerPorts.sorted())
     }
+
+    func notePeer(port: Int) { peerPorts.insert(port) }
 
     /// Every live grant, oldest first.
     public func allGrants() -> [Grant] { grantOrder.compactMap { grants[$0] } }

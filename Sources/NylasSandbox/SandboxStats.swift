@@ -24,6 +24,9 @@ public struct SandboxStats: Sendable, Codable, Hashable {
     public var grants: Int
     /// Provider refusals sent by the tenant model, by the provider's code.
     public var refusals: [String: Int] = [:]
+    /// The client ports `/v3` calls came from, one per connection: through a proxy, each is a
+    /// port of the proxy's side of a tunnel.
+    public var peerPorts: [Int]
 
     enum CodingKeys: String, CodingKey {
         case calls, grants
@@ -33,6 +36,7 @@ public struct SandboxStats: Sendable, Codable, Hashable {
         case rateLimited = "rate_limited"
         case faultsInjected = "faults_injected"
         case refusals
+        case peerPorts = "peer_ports"
     }
 
     /// Calls answered for `method` and `path` (any status, or one status).

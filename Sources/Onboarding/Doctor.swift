@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import NylasAPI
 
-/// The preflight checks of `bulkgrant doctor`, in order: API key present and accepted,
-/// connector, credential, ledger, clock. A check that needs an earlier one to have passed is
-/// reported as skipped, saying why, instead of failing a second time for the same cause.
+/// The preflight checks of `bulkgrant doctor`, in order: API key present, the connection (the
+/// proxy and its tunnel) and TLS (the handshake, the certificate's issuer and expiry), API key
+/// accepted, connector, credential, ledger, clock. A check that needs an earlier one to have
+/// passed is reported as skipped, saying why, instead of failing a second time for the same cause.
 public struct Doctor: Sendable {
     public struct Configuration: Sendable {
         public var endpoint: APIEndpoint
@@ -19,6 +20,11 @@ public struct Doctor: Sendable {
         public var scopes: [String] = []
         public var ledgerPath: String = "bulkgrant.sqlite"
         public var requestTimeout: Double = 15
+        /// The proxy the nightly run would use (`ProxyChoice`), and why this one or none.
+        public var proxy: NylasClientConfiguration.Proxy?
+        public var proxyReason = "none"
+        /// Whom the client trusts.
+        public var tls = NylasClientConfiguration.TLS()
         public var clock = ClockCheck()
         /// The system clock; a test may pass another.
         public var now: @Sendable () -> Date = { Date() }
@@ -41,19 +47,33 @@ public struct Doctor: Sendable {
     /// Runs every check. Never throws: what fails is a line of the report.
     public func run() async -> DoctorReport {
         var checks: [DoctorCheck] = []
-        var reachable = true
+        let key: APIKey?
         switch configuration.apiKey {
         case .failure(let error):
             checks.append(.fail("api_key.present", "API key present", error.message, fix: "set NYLAS_API_KEY or pass --api-key-file FILE"))
+            key = nil
+        case .success(let found):
+            checks.append(.pass("api_key.present", "API key present", "from \(configuration.apiKeySource)"))
+            key = found
+        }
+        // The key is sent by the API checks only; the probe and the clock send none.
+        var client = NylasClientConfiguration(endpoint: configuration.endpoint, apiKey: key ?? APIKey(""))
+        client.requestTimeout = configuration.requestTimeout
+        client.connectTimeout = min(10, configuration.requestTimeout)
+        client.maxConnections = 2
+        client.proxy = configuration.proxy
+        client.tls = configuration.tls
+        let network = NetworkChecks(reason: configuration.proxyReason, report: await ConnectionProbe.run(client))
+        checks += network.checks
+        let nylas = NylasClient(configuration: client, logger: logger)
+        var reachable = network.reachable
+        if !network.reachable {
+            checks.append(.skip("api_key.accepted", "API key accepted", network.skipReason))
+            checks += apiSkips(network.skipReason)
+        } else if key == nil {
             checks.append(.skip("api_key.accepted", "API key accepted", "no API key"))
             checks += apiSkips("no API key")
-        case .success(let key):
-            checks.append(.pass("api_key.present", "API key present", "from \(configuration.apiKeySource)"))
-            var client = NylasClientConfiguration(endpoint: configuration.endpoint, apiKey: key)
-            client.requestTimeout = configuration.requestTimeout
-            client.connectTimeout = min(10, configuration.requestTimeout)
-            client.maxConnections = 2
-            let nylas = NylasClient(configuration: client, logger: logger)
+        } else {
             let api = DoctorAPIChecks(
                 client: nylas, endpoint: configuration.endpoint, provider: configuration.provider,
                 credentialID: configuration.credentialID)
@@ -68,8 +88,8 @@ public struct Doctor: Sendable {
         let probe = LedgerProbe(
             path: configuration.ledgerPath, apiIdentity: configuration.endpoint.identity, logger: logger)
         checks += await probe.checks()
-        let serverDate = reachable
-            ? await ServerClock.date(at: configuration.endpoint, timeout: configuration.requestTimeout) : nil
+        let serverDate = reachable ? await nylas.serverDate() : nil
+        try? await nylas.shutdown()
         checks.append(
             configuration.clock.check(
                 now: configuration.now(), serverDate: serverDate,

@@ -193,7 +193,8 @@ struct DoctorAPIChecks: Sendable {
     }
 
     private static func isTransient(_ error: NylasError) -> Bool {
-        if error.isAuthenticationFailure { return false }
+        // A proxy or TLS failure repeats until a person changes the settings.
+        if error.isAuthenticationFailure || error.transport?.needsOperator == true { return false }
         if let status = error.status, error.code == .api { return status == 429 || status >= 500 }
         return error.code == .transport || error.code == .unreadableBody
     }

@@ -42,9 +42,10 @@ enum Bench {
     static func email(_ index: Int) -> String { "user\(index)@bench.example" }
 
     static func sandbox(
-        rateLimit: Double, latencyMs: ClosedRange<Double>, tenant: SandboxTenant = SandboxTenant()
+        rateLimit: Double, latencyMs: ClosedRange<Double>, tls: SandboxTLS? = nil, tenant: SandboxTenant = SandboxTenant()
     ) async throws -> SandboxServer {
         var configuration = SandboxConfiguration()
+        configuration.tls = tls
         configuration.tenant = tenant
         configuration.apiKey = key
         configuration.rateLimit = rateLimit
@@ -54,8 +55,10 @@ enum Bench {
     }
 
     /// One provisioning run in this process, through the same code as `bulkgrant run`.
+    /// - Parameter network: the proxy and trust of the client (an HTTPS variant); none by default.
     static func provision(
-        users: Int, server: SandboxServer, configure: (inout EngineConfiguration) -> Void
+        users: Int, server: SandboxServer, network: (inout NylasClientConfiguration) throws -> Void = { _ in },
+        configure: (inout EngineConfiguration) -> Void
     ) async throws -> (report: RunReport, ledgerBusy: Double, commits: Int) {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -66,6 +69,7 @@ enum Bench {
         configure(&engine)
         var clientConfiguration = NylasClientConfiguration(endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(key))
         clientConfiguration.maxConnections = engine.concurrency
+        try network(&clientConfiguration)
         let client = NylasClient(configuration: clientConfiguration, logger: logger)
         let ledger = try Ledger.open(path: dir + "/ledger.sqlite", apiIdentity: "loopback-sandbox", logger: logger)
         let report = try await ProvisioningRun(

@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import NylasAPI
 
-/// Where the API is and how to authenticate: shared by every command that calls Nylas.
+/// Where the API is, how to authenticate and how to get there (proxy, trust): shared by every
+/// command that calls Nylas, and the one place where a client configuration is put together.
 struct APIOptions: ParsableArguments {
     @Option(name: .customLong("api-uri"), help: "API base URI (default: $NYLAS_API_URI, else the --region's).")
     var apiURI: String?
@@ -18,6 +19,26 @@ struct APIOptions: ParsableArguments {
 
     @Option(name: .customLong("request-timeout"), help: "Seconds to wait for one API answer.")
     var requestTimeout: Double = 30
+
+    @Option(
+        name: .customLong("proxy"),
+        help: ArgumentHelp(
+            "HTTP proxy for every call, http://[USER:PASSWORD@]HOST:PORT, or none (default: $HTTPS_PROXY, else $ALL_PROXY).",
+            discussion: """
+                HTTPS goes through it in a CONNECT tunnel. Wins over the environment (and a job \
+                file's proxy); $NO_PROXY still exempts the hosts it names. A proxy from the \
+                environment is never used for a loopback host; one given here is. The password is \
+                never printed; prefer $HTTPS_PROXY or a job file to keep it out of `ps`.
+                """,
+            valueName: "url"))
+    var proxy: String?
+
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp(
+            "PEM file of a CA to trust besides the system's: a TLS-inspecting proxy's or a private gateway's (default: $SSL_CERT_FILE).",
+            valueName: "pem"))
+    var caFile: String?
 
     func validate() throws {
         guard APIEndpoint.region(region) != nil else {
@@ -34,12 +55,51 @@ struct APIOptions: ParsableArguments {
         return APIEndpoint.region(region) ?? .us
     }
 
-    func clientConfiguration(maxConnections: Int) throws -> NylasClientConfiguration {
-        var configuration = NylasClientConfiguration(
-            endpoint: try endpoint(), apiKey: try APIKey.load(file: apiKeyFile))
+    /// The proxy for `endpoint` (--proxy, else a job file's, else the environment's, unless
+    /// NO_PROXY exempts it) and the trust (--ca-file, else $SSL_CERT_FILE, added to the system's
+    /// roots). Throws `NylasError` for an unusable proxy URL or CA file.
+    func network(
+        for endpoint: APIEndpoint, jobProxy: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (proxy: ProxyChoice, tls: NylasClientConfiguration.TLS) {
+        let explicit = proxy.map { (url: $0, source: "--proxy") } ?? jobProxy.map { (url: $0, source: "the job file's proxy") }
+        let choice = try ProxyChoice.resolve(for: endpoint, explicit: explicit, environment: environment)
+        var tls = NylasClientConfiguration.TLS()
+        if let caFile {
+            tls = try .trusting(caFile: caFile, source: "--ca-file")
+        } else if let file = environment["SSL_CERT_FILE"], !file.isEmpty {
+            tls = try .trusting(caFile: file, source: "SSL_CERT_FILE")
+        }
+        return (choice, tls)
+    }
+
+    /// The client settings: the key from --api-key-file or $NYLAS_API_KEY, the endpoint, proxy
+    /// and trust as above.
+    func clientConfiguration(maxConnections: Int, jobProxy: String? = nil) throws -> NylasClientConfiguration {
+        try clientConfiguration(
+            endpoint: try endpoint(), apiKey: try APIKey.load(file: apiKeyFile), maxConnections: maxConnections,
+            jobProxy: jobProxy)
+    }
+
+    /// The client settings for a given endpoint and key (an in-process sandbox's).
+    func clientConfiguration(endpoint: APIEndpoint, apiKey: APIKey, maxConnections: Int, jobProxy: String? = nil) throws
+        -> NylasClientConfiguration
+    {
+        let (choice, tls) = try network(for: endpoint, jobProxy: jobProxy)
+        var configuration = NylasClientConfiguration(endpoint: endpoint, apiKey: apiKey)
         configuration.requestTimeout = requestTimeout
         configuration.maxConnections = maxConnections
+        configuration.proxy = choice.proxy
+        configuration.tls = tls
         return configuration
+    }
+}
+
+extension NylasClientConfiguration {
+    /// What a run records of how it reached the API (never a secret): the proxy, redacted, and
+    /// the CA file.
+    var recordedNetwork: [String: String] {
+        ["proxy": proxy?.description ?? "none", "ca_file": tls.caFile ?? ""]
     }
 }
 

@@ -12,9 +12,9 @@ import NylasAPI
 /// - 1: the API answered but refused this request (404 not found, 400 already exists, …).
 enum AdminCall {
     /// The client settings from `api`; a mistake in them is reported and exits 2.
-    static func configuration(_ api: APIOptions) throws -> NylasClientConfiguration {
+    static func configuration(_ api: APIOptions, jobProxy: String? = nil) throws -> NylasClientConfiguration {
         do {
-            return try api.clientConfiguration(maxConnections: 4)
+            return try api.clientConfiguration(maxConnections: 4, jobProxy: jobProxy)
         } catch {
             Console.error("\(error)")
             throw Exit.input
@@ -22,11 +22,13 @@ enum AdminCall {
     }
 
     /// Runs `body` with a client for `configuration`, shuts the client down, and turns a
-    /// `NylasError` into a message naming its request id and the exit code above.
+    /// `NylasError` into a message naming its request id and the exit code above. The key and
+    /// proxy credentials are scrubbed from the message, with `secrets`.
     static func run<T>(
-        _ configuration: NylasClientConfiguration, redacting secrets: [String] = [], context: DiagnosisContext = .init(),
+        _ configuration: NylasClientConfiguration, redacting extra: [String] = [], context: DiagnosisContext = .init(),
         _ body: (NylasClient) async throws -> T
     ) async throws -> T {
+        let secrets = extra + configuration.secrets
         let logger = Console.bootstrapLogging(level: .warning)
         let client = NylasClient(configuration: configuration, logger: logger)
         do {

@@ -11,7 +11,10 @@ struct DoctorCommand: AsyncParsableCommand {
         abstract: "Check the API key, connector, credential, ledger and clock before the first night.",
         discussion: """
             Prints one line per check, ✓ or ✗ with the fix: the API key is present \
-            ($NYLAS_API_KEY or --api-key-file) and accepted (GET /v3/connectors; a 401 usually \
+            ($NYLAS_API_KEY or --api-key-file), the API host can be reached (directly, or through \
+            the proxy of --proxy or $HTTPS_PROXY, whose CONNECT tunnel opens; credentials \
+            redacted), the TLS handshake works with the trusted CAs (--ca-file, $SSL_CERT_FILE) \
+            and the certificate's subject, issuer and expiry, the key is accepted (GET /v3/connectors; a 401 usually \
             means a key of the other region), the provider's connector exists, the credential \
             exists and has the type bulk authentication needs (serviceaccount for Google, \
             adminconsent for Microsoft), the ledger is readable, writable and not held by a \
@@ -34,6 +37,7 @@ struct DoctorCommand: AsyncParsableCommand {
               bulkgrant doctor --provider microsoft --region eu --json
               bulkgrant doctor --provider google --credential-id CRED_ID --canary it@example.com \
                 --scope https://www.googleapis.com/auth/calendar
+              HTTPS_PROXY=http://proxy.corp:3128 bulkgrant doctor --ca-file /etc/ssl/corp-ca.pem
             """)
 
     @Option(help: "google or microsoft: check its connector and credentials.")
@@ -78,8 +82,10 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint: APIEndpoint
+        let network: (proxy: ProxyChoice, tls: NylasClientConfiguration.TLS)
         do {
             endpoint = try api.endpoint()
+            network = try api.network(for: endpoint)
         } catch {
             Console.error("\(error)")
             throw Exit.input
@@ -99,6 +105,9 @@ struct DoctorCommand: AsyncParsableCommand {
         configuration.canary = canary?.trimmingCharacters(in: .whitespaces).lowercased()
         configuration.scopes = scopes
         configuration.requestTimeout = api.requestTimeout
+        configuration.proxy = network.proxy.proxy
+        configuration.proxyReason = network.proxy.reason
+        configuration.tls = network.tls
         let logger = Console.bootstrapLogging(level: .warning)
         let report = await Doctor(configuration: configuration, logger: logger).run()
         if json {

@@ -75,7 +75,7 @@ struct JobCheckCommand: AsyncParsableCommand {
 
     /// Each credential must exist under its organisation's provider, with that provider's type.
     private func credentialProblems(_ job: JobFile) async throws -> [String] {
-        let configuration = try AdminCall.configuration(api)
+        let configuration = try AdminCall.configuration(api, jobProxy: job.proxy)
         return try await AdminCall.run(configuration) { client in
             var problems: [String] = []
             for organisation in job.organisations {

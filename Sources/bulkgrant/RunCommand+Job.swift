@@ -60,7 +60,7 @@ extension RunCommand {
 
     private func performJob(path: String, logs: LogOutput, metrics: inout [RunMetrics]) async -> ExitCode {
         let logger = logs.logger
-        let job: JobFile
+        var job: JobFile
         do {
             job = try JobFile.load(path: path)
         } catch {
@@ -74,9 +74,10 @@ extension RunCommand {
         }
         guard
             let (clientConfiguration, sandboxServer) = await clientSetup(
-                seeding: seeds, maxConnections: job.concurrency, logs: logs)
+                seeding: seeds, maxConnections: job.concurrency, jobProxy: job.proxy, logs: logs)
         else { return Exit.input }
         logs.sink?.redact(clientConfiguration.apiKey.secret)
+        job.recordedExtras = clientConfiguration.recordedNetwork
         let ledgerPath = ledgerPath(default: job.ledger)
         if nightly.dryRun {
             let code = await dryRunJob(job, ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, logs: logs)

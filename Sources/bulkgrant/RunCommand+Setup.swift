@@ -9,12 +9,31 @@ import Provisioning
 /// What a single run and a job set up alike: where the API is, and the ledger.
 extension RunCommand {
     /// The client settings: an in-process sandbox holding `credentials` with --sandbox, else
-    /// the API options. Logs the problem and returns nil when they are unusable.
+    /// the API options (with a job file's `proxy`). Logs the problem and returns nil when they
+    /// are unusable; registers the secrets with the JSON log, and logs the way to the API.
     func clientSetup(
-        seeding credentials: [SandboxConfiguration.SeedCredential], maxConnections: Int, logs: LogOutput
+        seeding credentials: [SandboxConfiguration.SeedCredential], maxConnections: Int, jobProxy: String? = nil,
+        logs: LogOutput
+    ) async -> (configuration: NylasClientConfiguration, sandbox: SandboxServer?)? {
+        guard let (configuration, server) = await makeClient(seeding: credentials, maxConnections: maxConnections, jobProxy: jobProxy, logs: logs)
+        else { return nil }
+        for secret in configuration.secrets { logs.sink?.redact(secret) }
+        logs.logger.info(
+            "network",
+            metadata: [
+                "api": "\(configuration.endpoint)", "proxy": "\(configuration.proxy?.described ?? "none")",
+                "tls.trust": "\(configuration.tls.trustDescription)",
+            ])
+        return (configuration, server)
+    }
+
+    private func makeClient(
+        seeding credentials: [SandboxConfiguration.SeedCredential], maxConnections: Int, jobProxy: String?, logs: LogOutput
     ) async -> (configuration: NylasClientConfiguration, sandbox: SandboxServer?)? {
         do {
-            guard sandbox else { return (try api.clientConfiguration(maxConnections: maxConnections), nil) }
+            guard sandbox else {
+                return (try api.clientConfiguration(maxConnections: maxConnections, jobProxy: jobProxy), nil)
+            }
             var settings = SandboxConfiguration()
             settings.apiKey = sandboxKey
             settings.seedCredentials = credentials
@@ -24,11 +43,15 @@ extension RunCommand {
             var quiet = logs.logger
             quiet.logLevel = .error
             let server = try await SandboxServer.start(settings, logger: quiet)
-            var configuration = NylasClientConfiguration(
-                endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(sandboxKey))
-            configuration.requestTimeout = api.requestTimeout
-            configuration.maxConnections = maxConnections
-            return (configuration, server)
+            do {
+                let configuration = try api.clientConfiguration(
+                    endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(sandboxKey), maxConnections: maxConnections,
+                    jobProxy: jobProxy)
+                return (configuration, server)
+            } catch {
+                await server.stop()
+                throw error
+            }
         } catch {
             logs.error("\(error)")
             return nil

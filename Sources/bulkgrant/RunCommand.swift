@@ -241,7 +241,6 @@ struct RunCommand: AsyncParsableCommand {
                 seeding: [.init(provider: provider, id: credential, name: "bulkgrant try-out")],
                 maxConnections: concurrency, logs: logs)
         else { return Exit.input }
-        logs.sink?.redact(clientConfiguration.apiKey.secret)
 
         let ledgerPath = ledgerPath(default: "bulkgrant.sqlite")
         if nightly.dryRun {
@@ -267,7 +266,7 @@ struct RunCommand: AsyncParsableCommand {
             clientConfiguration: clientConfiguration, ledger: openedLedger, sandbox: sandboxServer, logs: logs
         ) { client, control, started in
             try await ProvisioningRun(
-                options: options(credential: credential, api: clientConfiguration.endpoint.identity), client: client,
+                options: options(credential: credential, client: clientConfiguration), client: client,
                 ledger: openedLedger, control: control, logger: logger
             ).execute(started: started)
         } finally: { _, ledger in
@@ -303,7 +302,7 @@ struct RunCommand: AsyncParsableCommand {
         let result: DryRunReport
         do {
             result = try await DryRun(
-                options: options(credential: credential, api: clientConfiguration.endpoint.identity), client: client,
+                options: options(credential: credential, client: clientConfiguration), client: client,
                 ledger: readOnly, ledgerPath: ledgerPath, control: control, logger: logs.logger
             ).execute()
         } catch {
@@ -317,7 +316,8 @@ struct RunCommand: AsyncParsableCommand {
         return ExitCode(result.exitCode)
     }
 
-    private func options(credential: String, api identity: String) -> RunOptions {
+    private func options(credential: String, client: NylasClientConfiguration) -> RunOptions {
+        let identity = client.endpoint.identity
         var engine = EngineConfiguration(provider: provider, credentialID: credential)
         engine.scopes = scopes
         engine.concurrency = concurrency
@@ -346,7 +346,7 @@ struct RunCommand: AsyncParsableCommand {
             "adopt_existing": String(nightly.adoptExisting), "stop_after": String(stopAfter),
             "retry_resting": String(retryResting), "retry_only": String(retryOnly),
             "where": whereFilters.joined(separator: " | "), "exclude": excludeFilters.joined(separator: " | "),
-        ]
+        ].merging(client.recordedNetwork) { $1 }
         return options
     }
 

@@ -22,6 +22,9 @@ struct SandboxCommand: AsyncParsableCommand {
               bulkgrant sandbox --port 0 --throttle-burst 5:0.5   # half a second of 429s every 5 s
               bulkgrant sandbox --port 0 --tenant examples/tenants/no-delegation.toml --envelope gateway
               NYLAS_API_KEY=test bulkgrant run users.csv --api-uri http://127.0.0.1:8080 ...
+              bulkgrant sandbox --port 8443 --tls-cert sandbox.pem --tls-key sandbox-key.pem   # HTTPS
+              NYLAS_API_KEY=sandbox-key bulkgrant run users.csv --api-uri https://127.0.0.1:8443 \
+                --ca-file test-ca.pem --proxy http://127.0.0.1:3128 ...
             """)
 
     @Option(help: "Port to listen on; 0 picks a free one.")
@@ -83,10 +86,21 @@ struct SandboxCommand: AsyncParsableCommand {
             discussion: "Nylas does not document which; the tenant file's envelope key sets it too, this flag wins."))
     var envelope: RefusalEnvelope?
 
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain); needs --tls-key.", valueName: "pem"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "pem"))
+    var tlsKey: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (0...1).contains(invalidShare) else { throw ValidationError("--invalid-share must be from 0 to 1") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or more") }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: the certificate and its private key")
+        }
         _ = try parsedConfiguration()
     }
 
@@ -116,6 +130,13 @@ struct SandboxCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
+        if let tlsCertificate, let tlsKey {
+            do {
+                configuration.tls = try SandboxTLS.load(certificateFile: tlsCertificate, keyFile: tlsKey)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         if let envelope { configuration.envelope = envelope }
         configuration.seedCredentials = try credentials.map { text in
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
@@ -132,8 +153,10 @@ struct SandboxCommand: AsyncParsableCommand {
         let seeded = try parsedConfiguration().seedCredentials.first
         let provider = seeded?.provider ?? .google
         let scope = provider == .google ? " --scope https://www.googleapis.com/auth/calendar" : ""
+        // Over HTTPS the client must trust the CA that signed --tls-cert.
+        let trust = tlsCertificate == nil ? "" : " --ca-file CA.pem"
         let line =
-            "NYLAS_API_KEY=\(apiKey) bulkgrant run examples/hr-export.csv --api-uri \(baseURI) --provider \(provider.rawValue) --credential-id \(seeded?.id ?? "demo")\(scope) --ledger sandbox-trial.sqlite"
+            "NYLAS_API_KEY=\(apiKey) bulkgrant run examples/hr-export.csv --api-uri \(baseURI)\(trust) --provider \(provider.rawValue) --credential-id \(seeded?.id ?? "demo")\(scope) --ledger sandbox-trial.sqlite"
         guard seeded != nil else {
             return "try:     restart with --credential google:demo (the sandbox holds no credential yet), then:\n         " + line
         }

@@ -26,14 +26,14 @@ struct DoctorCommandTests {
             let output = try await cli.run(["doctor", "--provider", "google", "--credential-id", Seed.google])
             #expect(output.status == 0, "\(output.transcript)")
             let lines = lines(output)
-            #expect(lines.count == 9, "\(output.stdout)")
+            #expect(lines.count == 10, "\(output.stdout)")
             #expect(lines.dropLast().allSatisfy { $0.hasPrefix("✓ ") }, "\(output.stdout)")
             #expect(lines.contains("✓ API key present: from NYLAS_API_KEY"))
             #expect(lines.contains { $0.hasPrefix("✓ google credential \(Seed.google): \"seeded google\", serviceaccount") })
             #expect(lines.contains("✓ ledger bulkgrant.sqlite readable: 1 user recorded"))
             #expect(lines.contains("✓ ledger bulkgrant.sqlite not locked: no run holds it"))
             #expect(lines.contains { $0.hasPrefix("✓ system clock: within ") })
-            #expect(lines.last == "8 of 8 checks passed")
+            #expect(lines.last == "9 of 9 checks passed")
         }
     }
 
@@ -70,7 +70,7 @@ struct DoctorCommandTests {
             let line = try #require(lines(output).first { $0.hasPrefix("✗ microsoft credential no-such-credential: ") })
             #expect(line.contains("not found for microsoft"))
             #expect(line.contains("→ fix: list them with bulkgrant credentials list --provider microsoft"))
-            #expect(lines(output).last == "1 of 8 checks failed")
+            #expect(lines(output).last == "1 of 9 checks failed")
         }
     }
 

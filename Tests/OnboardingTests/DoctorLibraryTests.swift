@@ -98,7 +98,7 @@ struct DoctorLibraryTests {
             })
         #expect(report.passed, "\(report.checks.map(\.line))")
         #expect(report.checks.map(\.id) == [
-            "api_key.present", "api_key.accepted", "connector", "credential", "ledger.readable", "ledger.writable",
+            "api_key.present", "network.connection", "api_key.accepted", "connector", "credential", "ledger.readable", "ledger.writable",
             "ledger.lock", "clock",
         ])
         #expect(report.checks.allSatisfy { $0.status == .pass })
@@ -159,7 +159,7 @@ struct DoctorLibraryTests {
         #expect(try check(report, "credential").detail == "skipped: the API key was not accepted")
         // The server still answered: its clock was compared.
         #expect(try check(report, "clock").detail.contains("of the API server's clock"))
-        #expect(report.summary == "1 of 8 checks failed, 2 skipped")
+        #expect(report.summary == "1 of 9 checks failed, 2 skipped")
     }
 
     @Test func theRegionHintNamesTheOtherRegion() {
@@ -177,7 +177,8 @@ struct DoctorLibraryTests {
             let report = await Doctor(configuration: settings, logger: quietLogger).run()
             #expect(report.checks[0].status == .fail)
             #expect(report.checks[0].fix == "set NYLAS_API_KEY or pass --api-key-file FILE")
-            #expect(report.checks[1...3].allSatisfy { $0.status == .skip && $0.detail == "skipped: no API key" })
+            #expect(report.checks[1].id == "network.connection" && report.checks[1].status == .pass)
+            #expect(report.checks[2...4].allSatisfy { $0.status == .skip && $0.detail == "skipped: no API key" })
             // The server's Date needs no key: the clock is still compared.
             #expect(report.checks.last?.detail.contains("of the API server's clock") == true)
             #expect(await server.state.stats().count("GET", "/v3/connectors", status: 200) == 0)

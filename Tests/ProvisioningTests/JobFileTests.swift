@@ -104,6 +104,35 @@ struct JobFileTests {
             })
         #expect(twice.description.contains("same name as organisation 1"))
     }
+
+    @Test("proxy: a URL (checked, its password never repeated in a problem) or none; the runner's network is recorded")
+    func proxyKey() throws {
+        let organisation = """
+
+            [[organisation]]
+            name = "acme"
+            provider = "google"
+            credential_id = "c1"
+            scopes = ["https://www.googleapis.com/auth/calendar"]
+            input = "acme.csv"
+            """
+        var job = try JobFile.parse("proxy = \"http://alice:job-CANARY@proxy.corp:3128\"" + organisation, path: path)
+        #expect(job.proxy == "http://alice:job-CANARY@proxy.corp:3128")
+        #expect(try JobFile.parse("proxy = \"none\"" + organisation, path: path).proxy == "none")
+        #expect(try JobFile.parse(organisation, path: path).proxy == nil)
+        job.recordedExtras = ["proxy": "http://alice:[redacted]@proxy.corp:3128"]
+        let options = try job.runOptions(for: job.organisations[0], apiIdentity: "api.us.nylas.com")
+        #expect(options.recordedOptions["proxy"] == "http://alice:[redacted]@proxy.corp:3128")
+        #expect(!options.recordedOptions.values.contains { $0.contains("CANARY") })
+        for bad in ["socks5://alice:job-CANARY@proxy.corp:1080", "https://alice:job-CANARY@proxy.corp"] {
+            #expect {
+                try JobFile.parse("proxy = \"\(bad)\"" + organisation, path: path)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("proxy '") && !text.contains("job-CANARY")
+            }
+        }
+    }
 }
 
 @Suite("fair gate")

@@ -1,5 +1,6 @@
 import Foundation
 import GrantLedger
+import NetworkTestSupport
 import NylasAPI
 import NylasSandbox
 import Testing
@@ -13,7 +14,10 @@ extension Reliability {
         static let apiKey = "sk-live-SECRET-CANARY-1234"
         static let clientSecret = "client-secret-CANARY-5678"
         static let privateKey = "PRIVATE-KEY-CANARY-9012"
-        static let canaries = [apiKey, clientSecret, privateKey]
+        static let proxyPassword = "proxy-pass-CANARY-3456"
+        /// How the proxy password travels on `CONNECT`: `Basic base64(user:password)`.
+        static let proxyBasic = Data("alice:\(proxyPassword)".utf8).base64EncodedString()
+        static let canaries = [apiKey, clientSecret, privateKey, proxyPassword, proxyBasic]
 
         /// Where the test keeps what it hands to the binary (secret files), apart from what the
         /// binary writes, which is all searched.
@@ -332,6 +336,101 @@ extension Reliability {
                 #expect(text != nil, "\(command) --metrics-file must have written \(path)")
                 #expect(!(text ?? "").contains("@") && !(text ?? "").contains(grantID), "the metrics file must hold no address and no grant id")
             }
+        }
+
+        // MARK: proxy credentials
+
+        @Test("a proxy password given in --proxy, HTTPS_PROXY or a job file appears in no output, log, report or ledger, on any path")
+        func proxyPasswordLeaksNowhere() async throws {
+            let workspace = try Workspace()
+            defer { workspace.root.remove() }
+            let certificates = try TestCertificates.make()
+            defer { certificates.remove() }
+            var configuration = SandboxConfiguration()
+            configuration.apiKey = Self.apiKey
+            configuration.rateLimit = 0
+            configuration.seedCredentials = [.init(provider: .google, id: credentialID, name: "reliability")]
+            configuration.tls = try certificates.valid.sandboxTLS()
+            let server = try await SandboxServer.start(configuration, logger: quietLogger)
+            defer { Task { await server.stop() } }
+            let good = try await ConnectProxy.start(.init(credentials: ("alice", Self.proxyPassword)))
+            let strict = try await ConnectProxy.start(.init(credentials: ("alice", "only-this-one")))
+            let refusing = try await ConnectProxy.start(.init(refuseWith: 502))
+            defer { Task { for proxy in [good, strict, refusing] { await proxy.stop() } } }
+            let down = try await ConnectProxy.closedPort()
+            func url(_ port: Int) -> String { "http://alice:\(Self.proxyPassword)@127.0.0.1:\(port)" }
+            let environment = ["NYLAS_API_KEY": Self.apiKey]
+            let trust = ["--ca-file", certificates.caFile]
+            let base = runArguments(
+                workspace.input, ledger: workspace.ledger, server: server,
+                extra: trust + ["--log-level", "trace", "--rate", "1000", "--max-attempts", "2", "--request-timeout", "5"])
+            var results: [ProcessResult] = []
+            var ran: [String] = []
+            func run(_ arguments: [String], _ extraEnvironment: [String: String] = [:]) async throws -> ProcessResult {
+                let result = try await runBinary(arguments, environment: environment.merging(extraEnvironment) { $1 }, in: workspace.out)
+                #expect(!result.crashed, "\(arguments): \(result.transcript)")
+                results.append(result)
+                ran.append(arguments.joined(separator: " ") + " → exit \(result.status)")
+                return result
+            }
+            // Through the proxy, granting everyone: text, JSON logs, --json, metrics; the ledger records the run.
+            let granted = try await run(base + ["--proxy", url(good.port), "--json", "--log-format", "json", "--metrics-file", workspace.out + "/metrics.prom"])
+            #expect(granted.status == 0, "\(granted.transcript)")
+            #expect(good.tunnels >= 1)
+            // Each broken path, in text and JSON logs.
+            for port in [strict.port, refusing.port, down] {
+                var failing = base
+                failing[1] = workspace.out + "/failing-\(port).csv"
+                try exportText(count: 2, from: 300 + port % 50).write(toFile: failing[1], atomically: true, encoding: .utf8)
+                _ = try await run(failing + ["--proxy", url(port)])
+                _ = try await run(failing + ["--proxy", url(port), "--json", "--log-format", "json"])
+            }
+            // A proxy URL that cannot be used, from the flag and from the environment.
+            _ = try await run(base + ["--proxy", "socks5://alice:\(Self.proxyPassword)@127.0.0.1:1080"])
+            // (The environment's proxy is read only for a host that is not loopback; the URL is refused
+            // before anything is sent.)
+            let refused = try await run(
+                ["doctor", "--api-uri", "https://api.us.nylas.com", "--ledger", workspace.ledger],
+                ["HTTPS_PROXY": "https://alice:\(Self.proxyPassword)@proxy.example:3128"])
+            #expect(refused.status == 2 && refused.stderr.contains("HTTPS_PROXY: proxy '"), "\(refused.transcript)")
+            // The other commands through the proxy: doctor (text and JSON), an admin listing, a dry run.
+            for extra in [[], ["--json"]] {
+                _ = try await run(["doctor", "--api-uri", server.baseURI, "--ledger", workspace.ledger, "--proxy", url(good.port)] + trust + extra)
+                _ = try await run(["doctor", "--api-uri", server.baseURI, "--ledger", workspace.ledger, "--proxy", url(strict.port)] + trust + extra)
+            }
+            _ = try await run(["grants", "list", "--api-uri", server.baseURI, "--proxy", url(good.port)] + trust)
+            _ = try await run(["grants", "list", "--api-uri", server.baseURI, "--proxy", url(strict.port)] + trust)
+            _ = try await run(base + ["--proxy", url(good.port), "--dry-run", "--json"])
+            // A job file whose proxy key holds the password (kept with the secrets: it is an input):
+            // job check, and the job itself.
+            let job = workspace.secrets + "/job.toml"
+            try """
+                ledger = "\(workspace.out)/job.sqlite"
+                rate = 1000
+                proxy = "\(url(good.port))"
+
+                [[organisation]]
+                name = "acme"
+                provider = "google"
+                credential_id = "\(credentialID)"
+                scopes = ["\(calendarScope)"]
+                input = "\(workspace.input)"
+                """.write(toFile: job, atomically: true, encoding: .utf8)
+            let checked = try await run(["job", "check", job, "--api-uri", server.baseURI] + trust)
+            #expect(checked.status == 0, "\(checked.transcript)")
+            let jobRun = try await run(["run", "--job", job, "--api-uri", server.baseURI, "--json", "--log-level", "trace", "--no-progress"] + trust)
+            #expect(jobRun.status == 0, "\(jobRun.transcript)")
+            try "proxy = \"ftp://alice:\(Self.proxyPassword)@x:1\"\n".write(toFile: workspace.secrets + "/bad-job.toml", atomically: true, encoding: .utf8)
+            let badJob = try await run(["job", "check", workspace.secrets + "/bad-job.toml"])
+            #expect(badJob.status == 2 && badJob.stderr.contains("proxy '"), "\(badJob.transcript)")
+            // And status/report over the ledger those runs wrote.
+            _ = try await run(["status", "--ledger", workspace.ledger, "--json"])
+            _ = try await run(["report", "--ledger", workspace.ledger, "--format", "json"])
+
+            #expect(try String(contentsOfFile: workspace.out + "/metrics.prom", encoding: .utf8).isEmpty == false)
+            let leaks = Self.leaks(in: results, workspace: workspace)
+            #expect(leaks.isEmpty, "proxy password written: \(leaks)\n\(ran.joined(separator: "\n"))")
+            #expect(results.contains { $0.all.contains("[redacted]") }, "the proxy must be shown, redacted")
         }
 
         // MARK: transport and files

@@ -41,17 +41,26 @@ public func sandboxConfiguration(_ change: (inout SandboxConfiguration) -> Void 
 /// - Parameters:
 ///   - apiKey: the key the client sends; the sandbox's own key when nil.
 ///   - requestTimeout: the client's request timeout in seconds.
+///   - client: changes the client's settings (a proxy, the trust) once the sandbox is up.
 public func withSandbox<T>(
     _ configuration: SandboxConfiguration = sandboxConfiguration(),
     apiKey: String? = nil,
     requestTimeout: Double = 10,
+    client change: (inout NylasClientConfiguration) throws -> Void = { _ in },
     _ body: (SandboxServer, NylasClient) async throws -> T
 ) async throws -> T {
     let server = try await SandboxServer.start(configuration, logger: quietLogger)
-    var clientConfiguration = NylasClientConfiguration(
-        endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(apiKey ?? configuration.apiKey))
-    clientConfiguration.requestTimeout = requestTimeout
-    clientConfiguration.connectTimeout = 5
+    var clientConfiguration: NylasClientConfiguration
+    do {
+        clientConfiguration = NylasClientConfiguration(
+            endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(apiKey ?? configuration.apiKey))
+        clientConfiguration.requestTimeout = requestTimeout
+        clientConfiguration.connectTimeout = 5
+        try change(&clientConfiguration)
+    } catch {
+        await server.stop()
+        throw error
+    }
     let client = NylasClient(configuration: clientConfiguration, logger: quietLogger)
     do {
         let result = try await body(server, client)

@@ -7,6 +7,12 @@ public enum FailureCatalogue {
     public static func diagnose(_ error: NylasError, call kind: CallKind, context: DiagnosisContext = .init())
         -> Diagnosis
     {
+        // A proxy or TLS failure: nothing was sent, and no retry can get past it.
+        if let transport = error.transport, transport.needsOperator {
+            return Diagnosis(
+                cause: "network.\(transport.kind)", reach: .application, retry: .never, meaning: transport.problem,
+                fix: transport.fix, recognised: true, stopsAtOnce: true)
+        }
         let evidence = Evidence(error)
         for rule in rules where rule.applies(to: evidence, provider: context.provider) {
             var diagnosis = rule.diagnosis(context)

@@ -29,7 +29,7 @@ extension JobFile {
             "repair_invalid": String(repairInvalid), "adopt_existing": String(adoptExisting),
             "where": organisation.whereFilters.joined(separator: " | "),
             "exclude": organisation.excludeFilters.joined(separator: " | "),
-        ]
+        ].merging(recordedExtras) { $1 }
         return options
     }
 

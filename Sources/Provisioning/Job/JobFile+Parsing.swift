@@ -5,7 +5,7 @@ import TOMLKit
 extension JobFile {
     static let jobKeys = [
         "ledger", "rate", "concurrency", "max_attempts", "breaker_threshold", "stop_after", "stop_grace", "revoke_departed",
-        "max_revoke", "repair_invalid", "adopt_existing", "organisation",
+        "max_revoke", "repair_invalid", "adopt_existing", "proxy", "organisation",
     ]
     static let organisationKeys = [
         "name", "provider", "credential_id", "scopes", "input", "domains", "where", "exclude", "email_column", "format",
@@ -51,6 +51,21 @@ extension JobFile {
         job.revokeDeparted = reader.bool("revoke_departed") ?? false
         job.repairInvalid = reader.bool("repair_invalid") ?? false
         job.adoptExisting = reader.bool("adopt_existing") ?? false
+        if let proxy = reader.string("proxy") {
+            let trimmed = proxy.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.lowercased() == "none" {
+                job.proxy = "none"
+            } else {
+                do {
+                    _ = try NylasClientConfiguration.Proxy(url: trimmed)
+                    job.proxy = trimmed
+                } catch let error as NylasError {
+                    reader.problem(error.message + " (e.g. proxy = \"http://USER:PASSWORD@proxy.example:3128\", or \"none\")")
+                } catch {
+                    reader.problem("proxy: \(error)")
+                }
+            }
+        }
         if let value = table["max_revoke"] {
             let text = value.string ?? value.int.map(String.init)
             if let text, let limit = RevocationLimit(text) {

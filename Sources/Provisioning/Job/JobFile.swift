@@ -19,7 +19,13 @@ public struct JobFile: Sendable {
     public var maxRevoke = RevocationLimit.default
     public var repairInvalid = false
     public var adoptExisting = false
+    /// The HTTP proxy of every call, as written (`none` for direct); nil leaves it to
+    /// `--proxy` and the environment. `--proxy` wins over it.
+    public var proxy: String?
     public var organisations: [Organisation] = []
+    /// Settings the runner adds to every organisation's recorded options (the proxy actually
+    /// used, redacted; the CA file): the ledger's `runs` row says how the API was reached.
+    public var recordedExtras: [String: String] = [:]
 
     public init(path: String, ledger: String) {
         self.path = path

@@ -184,6 +184,16 @@ public struct ProvisioningRun: Sendable {
         report.apiCalls = report.callsByStatus.reduce(0) { $0 + $1.count }
         report.rateLimited = report.callsByStatus.filter { $0.status == 429 }.reduce(0) { $0 + $1.count }
 
+        // No call of the night was answered (connect, tunnel or handshake failed each time):
+        // a person must look, whatever each failure said alone.
+        let answered = report.callsByStatus.filter { $0.status != 0 }.reduce(0) { $0 + $1.count }
+        if report.apiCalls > 0, answered == 0, await control.isRunning {
+            let example = report.failureReasons.first.map { ": \($0.reason)" } ?? ""
+            await control.stop(
+                .fatal(
+                    "no call of this run reached the API (\(report.apiCalls) tried)\(example); check the network path (DNS, proxy, firewall) and --api-uri/--region, then rerun: every user is still pending"
+                ))
+        }
         if let reason = await control.stopReason {
             report.stopReason = Self.describe(reason)
             if case .cause(let stop) = reason { report.stopCause = .init(stop) }
