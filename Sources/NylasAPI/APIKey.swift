@@ -11,6 +11,13 @@ public struct APIKey: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var description: String { "APIKey(redacted)" }
     public var debugDescription: String { description }
 
+    /// A warning when `file` can be read by other users of the machine, as a key file must not.
+    public static func fileWarning(_ file: String) -> String? {
+        var info = stat()
+        guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { return nil }
+        return "API key file \(file) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))): anyone who can read it can call Nylas as your application; run chmod 600 \(file)"
+    }
+
     /// The key from `NYLAS_API_KEY`, or from `file` (whitespace trimmed). A file wins over the
     /// environment because it was named explicitly.
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment)

@@ -82,7 +82,6 @@ public struct Doctor: Sendable {
             if let canary = configuration.canary {
                 checks.append(await canaryCheck(canary, client: nylas, after: result.checks))
             }
-            try? await nylas.shutdown()
             reachable = result.reachable
         }
         let probe = LedgerProbe(

@@ -6,11 +6,13 @@ import NylasAPI
 /// Where the API is, how to authenticate and how to get there (proxy, trust): shared by every
 /// command that calls Nylas, and the one place where a client configuration is put together.
 struct APIOptions: ParsableArguments {
-    @Option(name: .customLong("api-uri"), help: "API base URI (default: $NYLAS_API_URI, else the --region's).")
+    @Option(
+        name: .customLong("api-uri"),
+        help: "API base URI (default: the --region's, else $NYLAS_API_URI, else the us region's).")
     var apiURI: String?
 
-    @Option(help: "Nylas region: us or eu. A key used in the wrong region answers 401.")
-    var region: String = "us"
+    @Option(help: "Nylas region: us or eu (default us). Wins over $NYLAS_API_URI. A key used in the wrong region answers 401.")
+    var region: String?
 
     @Option(
         name: .customLong("api-key-file"),
@@ -41,18 +43,28 @@ struct APIOptions: ParsableArguments {
     var caFile: String?
 
     func validate() throws {
-        guard APIEndpoint.region(region) != nil else {
+        if let region, APIEndpoint.region(region) == nil {
             throw ValidationError("--region must be us or eu, not '\(region)'")
+        }
+        if apiURI != nil && region != nil {
+            throw ValidationError("--api-uri and --region both name the API: give one")
         }
         guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be more than 0 seconds") }
     }
 
-    /// The endpoint from --api-uri, $NYLAS_API_URI or --region.
-    func endpoint() throws -> APIEndpoint {
-        if let uri = apiURI ?? ProcessInfo.processInfo.environment["NYLAS_API_URI"], !uri.isEmpty {
-            return try APIEndpoint(uri)
-        }
-        return APIEndpoint.region(region) ?? .us
+    /// The endpoint from --api-uri, else --region, else $NYLAS_API_URI, else the us region: a
+    /// flag given on the command line wins over the environment.
+    func endpoint() throws -> APIEndpoint { try Self.endpoint(apiURI: apiURI, region: region) }
+
+    /// The one rule every command follows: --api-uri, else --region, else $NYLAS_API_URI, else
+    /// the us region.
+    static func endpoint(
+        apiURI: String?, region: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> APIEndpoint {
+        if let apiURI, !apiURI.isEmpty { return try APIEndpoint(apiURI) }
+        if let region { return APIEndpoint.region(region) ?? .us }
+        if let uri = environment["NYLAS_API_URI"], !uri.isEmpty { return try APIEndpoint(uri) }
+        return .us
     }
 
     /// The proxy for `endpoint` (--proxy, else a job file's, else the environment's, unless
@@ -77,8 +89,15 @@ struct APIOptions: ParsableArguments {
     /// and trust as above.
     func clientConfiguration(maxConnections: Int, jobProxy: String? = nil) throws -> NylasClientConfiguration {
         try clientConfiguration(
-            endpoint: try endpoint(), apiKey: try APIKey.load(file: apiKeyFile), maxConnections: maxConnections,
+            endpoint: try endpoint(), apiKey: try loadKey(), maxConnections: maxConnections,
             jobProxy: jobProxy)
+    }
+
+    /// The key from --api-key-file or $NYLAS_API_KEY; a key file others can read is reported.
+    func loadKey() throws -> APIKey {
+        let key = try APIKey.load(file: apiKeyFile)
+        if let apiKeyFile, let warning = APIKey.fileWarning(apiKeyFile) { Console.error("warning: \(warning)") }
+        return key
     }
 
     /// The client settings for a given endpoint and key (an in-process sandbox's).

@@ -195,6 +195,10 @@ struct RunCommand: AsyncParsableCommand {
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard breakerThreshold >= 0 else { throw ValidationError("--breaker-threshold must be 0 or more") }
         guard stopAfter >= 1 else { throw ValidationError("--stop-after must be at least 1") }
+        if sandbox && (api.apiURI != nil || api.region != nil) {
+            throw ValidationError(
+                "--sandbox starts its own API on loopback, so --api-uri and --region would be ignored: leave them out, or drop --sandbox to use that API")
+        }
         guard stopGrace >= 0 else { throw ValidationError("--stop-grace must be 0 or more seconds") }
         do { _ = try rowFilters() } catch { throw ValidationError("\(error)") }
     }

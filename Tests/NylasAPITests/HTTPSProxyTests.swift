@@ -16,7 +16,7 @@ struct HTTPSProxyTests {
     /// false, and `environment` for NO_PROXY.
     func withHTTPS<T>(
         leaf: (TestCertificates) -> TestCertificates.Leaf = { $0.valid }, proxy: String? = nil, trustCA: Bool = true,
-        environment: [String: String] = [:], requestTimeout: Double = 10,
+        environment: [String: String] = [:], requestTimeout: Double = 30,
         _ body: (SandboxServer, NylasClient) async throws -> T
     ) async throws -> T {
         let certificates = try TestCertificates.make()

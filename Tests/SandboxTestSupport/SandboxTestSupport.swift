@@ -55,7 +55,8 @@ public func withSandbox<T>(
         clientConfiguration = NylasClientConfiguration(
             endpoint: try APIEndpoint(server.baseURI), apiKey: APIKey(apiKey ?? configuration.apiKey))
         clientConfiguration.requestTimeout = requestTimeout
-        clientConfiguration.connectTimeout = 5
+        // Generous: on a loaded machine a loopback connect can wait; a refused one still fails at once.
+        clientConfiguration.connectTimeout = 20
         try change(&clientConfiguration)
     } catch {
         await server.stop()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The run's stop switch, shared by every task: why the run stops, and sleeps that a stop
 /// cuts short so that waiting tasks leave at once while calls in flight finish.
 public actor RunControl {
@@ -17,6 +19,9 @@ public actor RunControl {
     }
 
     public private(set) var stopReason: StopReason?
+    /// Whether any call of the run reached the API (an answer, or a request that left): a run
+    /// none of whose calls did exits 3, since a person must look at the network path.
+    public nonisolated let reach = ReachFlag()
     private var sleepers: [Int: CheckedContinuation<Bool, Never>] = [:]
     private var nextSleeper = 0
     private var onStop: [@Sendable () -> Void] = []
@@ -62,4 +67,17 @@ public actor RunControl {
     private func wake(_ id: Int) {
         sleepers.removeValue(forKey: id)?.resume(returning: true)
     }
+}
+
+/// A flag set once by any task, read at the end: whether any call reached the API. A lock, not
+/// an actor, so that marking it costs the per-call path no suspension.
+public final class ReachFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var marked = false
+
+    public init() {}
+
+    public func mark() { lock.withLock { marked = true } }
+
+    public var isMarked: Bool { lock.withLock { marked } }
 }

@@ -44,6 +44,7 @@ struct UserProvisioner: Sendable {
             guard let answer = await call(item, lookingUp: lookingUp) else { return outcome }
             switch answer {
             case .granted(let grantID, let credentialID, let requestID, let found):
+                control.reach.mark()
                 await limiter.succeeded()
                 await stops.succeeded()
                 let call = found ? Self.lookupCall : Self.createCall
@@ -55,6 +56,7 @@ struct UserProvisioner: Sendable {
                 outcome.kind = .granted(foundByLookup: found)
                 return outcome
             case .notFound(let requestID):
+                control.reach.mark()
                 await limiter.succeeded()
                 let attempt = audit(item, Self.lookupCall, "not_found", 200, requestID, nil)
                 guard await record(UserUpdate(userID: item.userID, state: .pending, runID: runID, attempt: attempt))
@@ -135,6 +137,7 @@ struct UserProvisioner: Sendable {
                 grantID: response.data.id, credentialID: configuration.credentialID, requestID: response.requestId,
                 foundByLookup: false)
         } catch let error as NylasError {
+            if error.reachedServer { control.reach.mark() }
             return .failed(error)
         } catch {
             return nil

@@ -48,9 +48,11 @@ struct LimitedCaller: Sendable {
             let error: NylasError
             do {
                 let value = try await operation()
+                control.reach.mark()
                 await limiter.succeeded()
                 return .success(value)
             } catch let failure as NylasError {
+                if failure.reachedServer { control.reach.mark() }
                 error = failure
             } catch {
                 return .stopped

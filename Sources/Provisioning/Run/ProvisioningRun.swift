@@ -184,10 +184,9 @@ public struct ProvisioningRun: Sendable {
         report.apiCalls = report.callsByStatus.reduce(0) { $0 + $1.count }
         report.rateLimited = report.callsByStatus.filter { $0.status == 429 }.reduce(0) { $0 + $1.count }
 
-        // No call of the night was answered (connect, tunnel or handshake failed each time):
+        // No call of the night reached the API (connect, tunnel or handshake failed each time):
         // a person must look, whatever each failure said alone.
-        let answered = report.callsByStatus.filter { $0.status != 0 }.reduce(0) { $0 + $1.count }
-        if report.apiCalls > 0, answered == 0, await control.isRunning {
+        if report.apiCalls > 0, !control.reach.isMarked, await control.isRunning {
             let example = report.failureReasons.first.map { ": \($0.reason)" } ?? ""
             await control.stop(
                 .fatal(
