@@ -202,8 +202,20 @@ struct CredentialRotator {
         }
         guard let rollback else { return }
         Console.error(
-            "the proof failed: the credential now holds the new \(keyWord), and every run with it would fail like this; roll it back with:\n  \(rollback.command)\(rollback.note.map { "\n  (\($0))" } ?? "")")
+            "\(failureSummary(proof)) roll it back with:\n  \(rollback.command)\(rollback.note.map { "\n  (\($0))" } ?? "")")
         throw Exit.stopped
+    }
+
+    /// Why the rotation is not proven, and what that means for the runs, leading to the rollback.
+    private func failureSummary(_ proof: Proof) -> String {
+        switch proof.outcome {
+        case .refused(_, let diagnosis) where diagnosis.reach == .user:
+            return "the proof was inconclusive: \(proof.email) was refused for a cause of the user's own, which says nothing of the new \(keyWord): run the same command with --canary EMAIL of an active user (safe), or"
+        case .refused(_, let diagnosis) where diagnosis.stopsRun:
+            return "the proof failed: the credential now holds the new \(keyWord), and every run with it would fail like this;"
+        default:
+            return "the proof could not be made (\(proof.outcome.detail)): run the same command again (safe), or"
+        }
     }
 
     private var keyWord: String { provider == .google ? "key" : "secret" }

@@ -187,6 +187,26 @@ struct CredentialsRotateGoogleTests {
         }
     }
 
+    @Test("the granted users refused for causes of their own: 3 are tried, then exit 3 saying the proof was inconclusive")
+    func aProofRefusedForTheUsersOwnCauseIsInconclusive() async throws {
+        try await withCLI { cli, server, _ in
+            let setup = try await Self.setUp(cli, server: server, users: 5)
+            var tenant = await server.state.tenant()
+            tenant.google.acceptedKeyIDs = [Self.oldKey, Self.newKey]
+            for email in FirstNightTests.users(5) { tenant.google.users[email] = .suspended }
+            await server.state.setTenant(tenant)
+            let output = try await cli.run(
+                ["credentials", "rotate", "google", "--credential-id", setup.id, "--key-file", setup.newKeyFile])
+            #expect(output.status == 3, "\(output.transcript)")
+            #expect(output.stdout.contains("google.user_not_found (this user only)"), "\(output.stdout)")
+            #expect(output.stderr.contains("the proof was inconclusive"), "\(output.stderr)")
+            #expect(output.stderr.contains("--canary EMAIL of an active user"))
+            #expect(output.stderr.contains("bulkgrant credentials rotate google --key-file \(setup.oldKeyFile)"))
+            // The night's 5 grants, then 3 users tried by the proof.
+            #expect(await server.state.stats().count("POST", "/v3/connect/custom") == 5 + 3)
+        }
+    }
+
     @Test("no user granted with the credential and no --canary: exit 2 before any call")
     func noUserToProveWith() async throws {
         try await withCLI { cli, server, _ in
@@ -200,3 +220,4 @@ struct CredentialsRotateGoogleTests {
         }
     }
 }
+

@@ -39,7 +39,7 @@ struct DoctorCommandTests {
     }
 
     /// A sandbox whose seeded credentials were last updated `days` ago.
-    func withAgedCredentials(days: Double, _ body: (CLI) async throws -> Void) async throws {
+    func withAgedCredentials(days: Double, _ body: (CLI, Double) async throws -> Void) async throws {
         let updated = Date().timeIntervalSince1970 - days * 86_400
         try await withCLI({ configuration in
             configuration.seedCredentials = Seed.credentials.map {
@@ -48,11 +48,11 @@ struct DoctorCommandTests {
                 seed.updatedAt = updated
                 return seed
             }
-        }) { cli, _, _ in try await body(cli) }
+        }) { cli, _, _ in try await body(cli, updated) }
     }
 
     @Test func aKeyLastUpdated91DaysAgoFailsTheAgeCheckWithTheRotateCommand() async throws {
-        try await withAgedCredentials(days: 91) { cli in
+        try await withAgedCredentials(days: 91) { cli, _ in
             let output = try await cli.run(["doctor", "--provider", "google", "--credential-id", Seed.google])
             #expect(output.status == 1, "\(output.transcript)")
             let line = try #require(lines(output).first { $0.hasPrefix("✗ google credential \(Seed.google) key age: ") }, "\(output.stdout)")
@@ -77,12 +77,12 @@ struct DoctorCommandTests {
     }
 
     @Test func aKeyLastUpdated89DaysAgoPasses() async throws {
-        try await withAgedCredentials(days: 89) { cli in
+        try await withAgedCredentials(days: 89) { cli, updated in
             let output = try await cli.run(["doctor", "--provider", "google", "--credential-id", Seed.google])
             #expect(lines(output).contains { $0.hasPrefix("✓ google credential \(Seed.google) key age: ") && $0.contains("(89 days ago)") }, "\(output.stdout)")
             let list = try await cli.run(["credentials", "list", "--provider", "google"])
-            let updated = GrantTextForTests.day(Date().timeIntervalSince1970 - 89 * 86_400)
-            #expect(list.stdout.split(separator: "\n").contains { $0.hasPrefix(Seed.google) && $0.contains(updated) }, "\(list.stdout)")
+            let day = GrantTextForTests.day(updated)
+            #expect(list.stdout.split(separator: "\n").contains { $0.hasPrefix(Seed.google) && $0.contains(day) }, "\(list.stdout)")
         }
     }
 
