@@ -1,36 +1,6 @@
 import Foundation
 import GRDB
 
-/// What bulkgrant recorded of a credential it created: the values a fix must name.
-public struct CredentialFacts: Sendable, Hashable {
-    public var id: String
-    public var provider: String
-    public var name: String?
-    /// Google: the service account's OAuth client id; Microsoft: the Azure app's client id.
-    public var clientID: String?
-    /// Google: the service account's address.
-    public var clientEmail: String?
-    /// Google: `private_key_id` of the key registered.
-    public var keyID: String?
-    /// Microsoft: the tenant.
-    public var tenant: String?
-    public var recordedAt: Double
-
-    public init(
-        id: String, provider: String, name: String? = nil, clientID: String? = nil, clientEmail: String? = nil,
-        keyID: String? = nil, tenant: String? = nil, recordedAt: Double = Date().timeIntervalSince1970
-    ) {
-        self.id = id
-        self.provider = provider
-        self.name = name
-        self.clientID = clientID
-        self.clientEmail = clientEmail
-        self.keyID = keyID
-        self.tenant = tenant
-        self.recordedAt = recordedAt
-    }
-}
-
 /// A failed user that the next run leaves alone: it failed with the same cause of its own in
 /// several runs in a row, so it is tried after 1, 3, then every 7 runs instead of every night.
 public struct RestingUser: Sendable, Hashable {
@@ -51,39 +21,6 @@ extension Ledger {
         case 2: return 1
         case 3: return 3
         default: return 7
-        }
-    }
-
-    /// Records what bulkgrant learnt of a credential it created or rotated.
-    public func recordCredential(_ facts: CredentialFacts) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO credentials (id, provider, name, client_id, client_email, key_id, tenant, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET provider = excluded.provider, name = excluded.name,
-                      client_id = excluded.client_id, client_email = excluded.client_email, key_id = excluded.key_id,
-                      tenant = excluded.tenant, recorded_at = excluded.recorded_at
-                    """,
-                arguments: [
-                    facts.id, facts.provider, facts.name, facts.clientID, facts.clientEmail, facts.keyID, facts.tenant,
-                    facts.recordedAt,
-                ])
-        }
-    }
-
-    /// What bulkgrant recorded of credential `id`, if it created it.
-    public func credentialFacts(id: String) async throws -> CredentialFacts? {
-        try await pool.read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT id, provider, name, client_id, client_email, key_id, tenant, recorded_at FROM credentials WHERE id = ?",
-                arguments: [id]
-            ).map {
-                CredentialFacts(
-                    id: $0[0], provider: $0[1], name: $0[2], clientID: $0[3], clientEmail: $0[4], keyID: $0[5],
-                    tenant: $0[6], recordedAt: $0[7])
-            }
         }
     }
 

@@ -103,6 +103,18 @@ enum LedgerMigrations {
                 t.column("recorded_at", .double).notNull()
             }
         }
+        // Credential rotation: the file a key or secret was read from (a path, never its
+        // contents), so that a rotation can print the command that rolls it back, and the key it
+        // replaced with its file and time, so that a rotation run again after an interruption
+        // still names the key to delete.
+        migrator.registerMigration("v5-credential-rotation") { db in
+            try db.alter(table: "credentials") { t in
+                t.add(column: "key_source", .text)
+                t.add(column: "previous_key_id", .text)
+                t.add(column: "previous_key_source", .text)
+                t.add(column: "previous_recorded_at", .double)
+            }
+        }
         return migrator
     }
 }

@@ -38,10 +38,17 @@ public struct SandboxConfiguration: Sendable {
         public var provider: Provider
         public var id: String
         public var name: String
-        public init(provider: Provider, id: String, name: String) {
+        /// When it was created and last updated, as seconds since 1970; nil: when the sandbox
+        /// started. An old `updatedAt` models a key that was never rotated.
+        public var createdAt: Double?
+        public var updatedAt: Double?
+
+        public init(provider: Provider, id: String, name: String, createdAt: Double? = nil, updatedAt: Double? = nil) {
             self.provider = provider
             self.id = id
             self.name = name
+            self.createdAt = createdAt
+            self.updatedAt = updatedAt
         }
     }
 }

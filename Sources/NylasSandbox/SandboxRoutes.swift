@@ -74,6 +74,13 @@ struct SandboxRoutes: Sendable {
                 await state.getCredential(provider: provider, id: id)
             }
         }
+        router.patch("/v3/connectors/:provider/creds/:id") { request, context in
+            let provider = context.parameters.get("provider") ?? ""
+            let id = context.parameters.get("id") ?? ""
+            return try await serve(request, "/v3/connectors/{provider}/creds/{id}", group: "connectors") { body in
+                await state.updateCredential(provider: provider, id: id, body: body)
+            }
+        }
         router.delete("/v3/connectors/:provider/creds/:id") { request, context in
             let provider = context.parameters.get("provider") ?? ""
             let id = context.parameters.get("id") ?? ""

@@ -31,24 +31,8 @@ extension SandboxState {
         guard !request.name.trimmingCharacters(in: .whitespaces).isEmpty else {
             return .error(400, type: "api.invalid_request_error", "name must not be empty")
         }
-        let required: [String]
-        switch (request.credentialType, provider) {
-        case (.serviceAccount, .google): required = ["private_key_id", "private_key", "client_email"]
-        // The spec requires only `tenant`: without client_id/client_secret Nylas uses the
-        // Microsoft connector's.
-        // Issue #2 asks for all three (Nylas itself would fall back to the connector's client).
-        case (.adminConsent, .microsoft): required = ["client_id", "client_secret", "tenant"]
-        case (.connector, _): required = ["client_id", "client_secret"]
-        default:
-            return .error(
-                400, type: "api.invalid_request_error",
-                "credential_type \(request.credentialType) is not valid for provider \(provider.rawValue)")
-        }
-        let missing = required.filter { (request.credentialData[$0] ?? "").isEmpty }
-        guard missing.isEmpty else {
-            return .error(
-                400, type: "api.invalid_request_error",
-                "credential_data is missing \(missing.joined(separator: ", "))")
+        if let refusal = Self.credentialDataRefusal(request.credentialData, type: request.credentialType, provider: provider) {
+            return refusal
         }
         if let existing = credentials[provider]?.first(where: { $0.credential.name == request.name }) {
             // Nylas re-uses a credential with identical parameters; a clash of names is an error.

@@ -51,9 +51,10 @@ public actor SandboxState {
                 scope: [], activeCredentialId: nil)
         }
         for seed in configuration.seedCredentials {
+            let created = seed.createdAt.map { Int($0) } ?? now
             let credential = Credential(
-                id: seed.id, name: seed.name, credentialType: seed.provider.bulkCredentialType, createdAt: now,
-                updatedAt: now)
+                id: seed.id, name: seed.name, credentialType: seed.provider.bulkCredentialType, createdAt: created,
+                updatedAt: seed.updatedAt.map { Int($0) } ?? created)
             credentials[seed.provider, default: []].append(StoredCredential(credential: credential, data: [:]))
         }
     }

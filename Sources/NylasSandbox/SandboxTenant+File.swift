@@ -71,7 +71,7 @@ private struct TenantFile {
         var microsoft = SandboxTenant.MicrosoftTenant()
         known(
             table, "microsoft.",
-            ["consent", "consented_at", "consented_minutes_ago", "propagation_seconds", "secret", "tenant_exists",
+            ["consent", "consented_at", "consented_minutes_ago", "propagation_seconds", "secret", "accepted_secrets", "tenant_exists",
              "app_registered", "permissions", "access_policy_allows", "domains", "others", "users"])
         switch text(table, "consent") {
         case nil, "given": break
@@ -90,6 +90,7 @@ private struct TenantFile {
         }
         microsoft.propagationSeconds = number(table, "microsoft.", "propagation_seconds") ?? 300
         microsoft.secret = choice(table, "microsoft.", "secret") ?? .valid
+        microsoft.acceptedSecrets = list(table, "microsoft.", "accepted_secrets").map(Set.init)
         microsoft.tenantExists = flag(table, "microsoft.", "tenant_exists") ?? true
         microsoft.appRegistered = flag(table, "microsoft.", "app_registered") ?? true
         microsoft.permissions = list(table, "microsoft.", "permissions").map(Set.init)

@@ -10,7 +10,7 @@ extension SandboxTenant {
     ) -> ProviderRefusal? {
         switch provider {
         case .google: return google.refusal(email: email, scopes: scopes, keyID: credentialData["private_key_id"])
-        case .microsoft: return microsoft.refusal(email: email, now: now)
+        case .microsoft: return microsoft.refusal(email: email, secret: credentialData["client_secret"], now: now)
         }
     }
 }
@@ -48,7 +48,7 @@ extension SandboxTenant.GoogleWorkspace {
 }
 
 extension SandboxTenant.MicrosoftTenant {
-    func refusal(email: String, now: Double) -> ProviderRefusal? {
+    func refusal(email: String, secret given: String?, now: Double) -> ProviderRefusal? {
         func token(_ code: String, _ text: String, _ status: Int = 400) -> ProviderRefusal {
             ProviderRefusal(source: .tokenEndpoint, code: code, description: text, status: status)
         }
@@ -63,7 +63,8 @@ extension SandboxTenant.MicrosoftTenant {
                 "unauthorized_client",
                 "AADSTS700016: Application was not found in the directory. This can happen if the application has not been installed by the administrator of the tenant.")
         }
-        switch secret {
+        let secretKnown = given.map { value in acceptedSecrets.map { $0.contains(value) } ?? true } ?? true
+        switch secretKnown ? secret : .wrong {
         case .wrong:
             return token("invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.", 401)
         case .expired:

@@ -82,6 +82,10 @@ public struct SandboxTenant: Sendable, Hashable {
         /// Seconds after consent during which Microsoft still refuses, as its caches catch up.
         public var propagationSeconds: Double = 300
         public var secret: Secret = .valid
+        /// Client secret values the app accepts; nil: any. A rotation to a secret the app does
+        /// not have fails as a wrong one does. A credential without a secret of its own (the
+        /// connector's Azure app) is not checked against it.
+        public var acceptedSecrets: Set<String>?
         /// False models a credential whose tenant id or domain Microsoft does not know.
         public var tenantExists = true
         /// False models an app that is not registered (or never consented) in this tenant.

@@ -4,7 +4,7 @@
 public struct CredentialInputError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case clientID, tenant, noSecret, secretFileUnreadable, secretEmpty, secretMultiline
+            case clientID, tenant, noSecret, secretFileUnreadable, secretEmpty, secretMultiline, secretWithoutClientID
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -21,6 +21,8 @@ public struct CredentialInputError: Error, Sendable, CustomStringConvertible {
         public static let secretEmpty = Code(.secretEmpty)
         /// The secret file holds several lines.
         public static let secretMultiline = Code(.secretMultiline)
+        /// A secret was given without `--client-id`, which would leave it unused.
+        public static let secretWithoutClientID = Code(.secretWithoutClientID)
 
         public var description: String { base.rawValue }
     }
@@ -36,5 +38,5 @@ public struct CredentialInputError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 
     /// Whether this is a mistake in a flag's value (exit 2 as a usage error) rather than in a file.
-    public var isUsageError: Bool { code == .clientID || code == .tenant }
+    public var isUsageError: Bool { code == .clientID || code == .tenant || code == .secretWithoutClientID }
 }

@@ -18,6 +18,8 @@ public struct Doctor: Sendable {
         /// A user to authenticate for real (`--canary`), with the run's Google scopes.
         public var canary: String?
         public var scopes: [String] = []
+        /// Days after its last update (`updated_at`) at which a credential's key fails the age check.
+        public var maxKeyAgeDays: Double = 90
         public var ledgerPath: String = "bulkgrant.sqlite"
         public var requestTimeout: Double = 15
         /// The proxy the nightly run would use (`ProxyChoice`), and why this one or none.
@@ -79,6 +81,12 @@ public struct Doctor: Sendable {
                 credentialID: configuration.credentialID)
             let result = await api.checks()
             checks += result.checks
+            if let age = await DoctorKeyAge.check(
+                after: result.checks, client: nylas, provider: configuration.provider,
+                credentialID: configuration.credentialID, maxDays: configuration.maxKeyAgeDays, now: configuration.now())
+            {
+                checks.append(age)
+            }
             if let canary = configuration.canary {
                 checks.append(await canaryCheck(canary, client: nylas, after: result.checks))
             }
@@ -107,13 +115,12 @@ public struct Doctor: Sendable {
         }
         let facts = await LedgerProbe.credentialFacts(
             path: configuration.ledgerPath, id: credentialID, logger: logger)
-        let context = DiagnosisContext(
-            provider: provider, credentialID: credentialID, scopes: configuration.scopes,
-            serviceAccountClientID: provider == .google ? facts?.clientID : nil, serviceAccountEmail: facts?.clientEmail,
-            azureClientID: provider == .microsoft ? facts?.clientID : nil)
+        let context = CredentialProof.context(
+            provider: provider, credentialID: credentialID, scopes: configuration.scopes, facts: facts)
         return await DoctorCanary(
-            client: client, provider: provider, credentialID: credentialID, email: email, scopes: configuration.scopes,
-            context: context
+            proof: CredentialProof(
+                client: client, provider: provider, credentialID: credentialID, email: email,
+                scopes: configuration.scopes, context: context)
         ).check()
     }
 

@@ -1,40 +1,84 @@
+import Crypto
 import Foundation
 
 /// What an `adminconsent` credential holds: the Azure app's client id and secret and the
-/// tenant, checked before they are sent to Nylas.
+/// tenant, checked before they are sent to Nylas. Without a client id (and so without a
+/// secret) the credential holds only the tenant, and Nylas uses the Azure app of the
+/// application's Microsoft connector.
 ///
 /// The secret comes from a file or `NYLAS_MS_CLIENT_SECRET`, never from a flag value, which
 /// `ps` and shell history would show. `description` never shows it.
 public struct MicrosoftCredentialSettings: Sendable, CustomStringConvertible {
     public static let secretVariable = "NYLAS_MS_CLIENT_SECRET"
 
-    /// The Application (client) id, a GUID, lower-cased.
-    public let clientID: String
+    /// The Application (client) id, a GUID, lower-cased; nil: the connector's Azure app.
+    public let clientID: String?
     /// `common`, a tenant id (GUID) or a tenant domain such as `contoso.onmicrosoft.com`.
     public let tenant: String
-    /// The client secret's value. Secret.
-    public let clientSecret: String
+    /// The client secret's value, when there is a client id. Secret.
+    public let clientSecret: String?
+    /// The file the secret was read from; nil when it came from the environment or there is none.
+    public let secretFile: String?
     /// Problems that may still work (a secret that looks like the secret's id).
     public let warnings: [String]
 
-    public var description: String { "MicrosoftCredentialSettings(client_id: \(clientID), tenant: \(tenant))" }
+    public var description: String {
+        "MicrosoftCredentialSettings(client_id: \(clientID ?? "the connector's"), tenant: \(tenant))"
+    }
 
-    /// `credential_data` of `POST /v3/connectors/microsoft/creds`. Secret.
+    /// Whether Nylas will use the Azure app of the application's Microsoft connector.
+    public var usesConnectorApp: Bool { clientID == nil }
+
+    /// `credential_data` of `POST /v3/connectors/microsoft/creds` (and of a rotation's PATCH,
+    /// which replaces it whole). Secret.
     public var credentialData: [String: String] {
-        ["client_id": clientID, "client_secret": clientSecret, "tenant": tenant]
+        var data = ["tenant": tenant]
+        if let clientID, let clientSecret {
+            data["client_id"] = clientID
+            data["client_secret"] = clientSecret
+        }
+        return data
+    }
+
+    /// `sha256:` and the first 8 hex digits of the secret's SHA-256: enough to tell two secrets
+    /// apart, too little to learn anything of one. Nil without a secret.
+    public var secretFingerprint: String? { clientSecret.map(Self.fingerprint) }
+
+    static func fingerprint(_ secret: String) -> String {
+        "sha256:" + SHA256.hash(data: Data(secret.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The fingerprint of the secret in `file`, or nil when it cannot be read as one.
+    public static func secretFingerprint(file: String) -> String? {
+        (try? loadSecret(file: file, environment: [:])).map(fingerprint)
     }
 
     /// Checks the client id and tenant, and reads the secret from `secretFile`, else from
-    /// `NYLAS_MS_CLIENT_SECRET` in `environment`.
+    /// `NYLAS_MS_CLIENT_SECRET` in `environment`. Without `clientID` no secret may be given:
+    /// the credential will use the connector's Azure app.
     public init(
-        clientID: String, tenant: String, secretFile: String?,
+        clientID: String?, tenant: String, secretFile: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
-        self.clientID = try Self.checkClientID(clientID)
         self.tenant = try Self.checkTenant(tenant)
-        self.clientSecret = try Self.loadSecret(file: secretFile, environment: environment)
+        self.secretFile = clientID == nil ? nil : secretFile
+        guard let clientID else {
+            if secretFile != nil || environment[Self.secretVariable] != nil {
+                let source = secretFile.map { "--client-secret-file \($0)" } ?? "$\(Self.secretVariable)"
+                throw CredentialInputError(
+                    code: .secretWithoutClientID,
+                    message: "a client secret was given (\(source)) but no --client-id: pass the Azure app's --client-id with it, or give neither (unset \(Self.secretVariable)) to use the Microsoft connector's Azure app")
+            }
+            self.clientID = nil
+            self.clientSecret = nil
+            warnings = []
+            return
+        }
+        self.clientID = try Self.checkClientID(clientID)
+        let secret = try Self.loadSecret(file: secretFile, environment: environment)
+        self.clientSecret = secret
         warnings =
-            Self.isGUID(clientSecret)
+            Self.isGUID(secret)
             ? [
                 "the client secret looks like a GUID: that is usually the secret's ID, not its Value; in Azure the Value is shown once, when the secret is created (Certificates & secrets → New client secret)"
             ] : []

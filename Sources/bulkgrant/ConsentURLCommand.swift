@@ -138,14 +138,7 @@ struct ConsentURLCommand: ParsableCommand {
         if consent.redirectURI.path != "/callback" { words += ["--path", consent.redirectURI.path] }
         if let ledger { words += ["--ledger", ledger] }
         words += endpoint.repeated
-        return words.map(Self.shellQuoted).joined(separator: " ")
-    }
-
-    /// A word a POSIX shell reads back unchanged: as it is when plain, else in single quotes.
-    static func shellQuoted(_ word: String) -> String {
-        let plain = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/:=@%+,")
-        if !word.isEmpty && word.allSatisfy(plain.contains) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return ShellWords.line(words)
     }
 
     struct Output: Encodable {

@@ -60,14 +60,7 @@ struct CredentialsCreateGoogleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let key: GoogleKeyFile
-        do {
-            key = try GoogleKeyFile.load(path: keyFile)
-        } catch let error as KeyFileError {
-            Console.error("\(error)")
-            throw Exit.input
-        }
-        for warning in key.warnings { Console.error("warning: \(warning)") }
+        let key = try Self.loadKey(keyFile)
         let request = CreateCredentialRequest(
             name: name.trimmingCharacters(in: .whitespaces), credentialType: .serviceAccount,
             credentialData: key.credentialData)
@@ -80,7 +73,7 @@ struct CredentialsCreateGoogleCommand: AsyncParsableCommand {
         await CredentialRecorder.record(
             CredentialFacts(
                 id: answer.id, provider: Provider.google.rawValue, name: answer.name, clientID: key.clientID,
-                clientEmail: key.clientEmail, keyID: key.credentialData["private_key_id"]),
+                clientEmail: key.clientEmail, keyID: key.privateKeyID, keySource: Paths.absolute(keyFile)),
             ledger: ledger, identity: configuration.endpoint.identity)
         let runScopes = scopes.isEmpty ? ["https://www.googleapis.com/auth/calendar"] : scopes
         let next =
@@ -108,6 +101,19 @@ struct CredentialsCreateGoogleCommand: AsyncParsableCommand {
               \(next)
 
             """)
+    }
+
+    /// The key file, checked; its warnings are printed, and a key that fails a check exits 2.
+    static func loadKey(_ path: String) throws -> GoogleKeyFile {
+        let key: GoogleKeyFile
+        do {
+            key = try GoogleKeyFile.load(path: path)
+        } catch let error as KeyFileError {
+            Console.error("\(error)")
+            throw Exit.input
+        }
+        for warning in key.warnings { Console.error("warning: \(warning)") }
+        return key
     }
 
     /// What must not appear in an error even if a server echoed it: the key, and each line of

@@ -6,7 +6,8 @@ import Onboarding
 
 /// `bulkgrant credentials create microsoft --name N --client-id X --tenant T`: the Azure app's
 /// client secret comes from `--client-secret-file` or `NYLAS_MS_CLIENT_SECRET`, never from a
-/// flag value.
+/// flag value. Without `--client-id` (and a secret) the credential uses the Azure app of the
+/// application's Microsoft connector.
 struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "microsoft",
@@ -19,6 +20,11 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
             ID" GUID or a domain such as contoso.onmicrosoft.com (Azure portal → Microsoft Entra \
             ID → App registrations → your app → Overview). A missing or empty secret exits 2.
 
+            Without --client-id and a secret, the credential holds only the tenant and Nylas \
+            uses the Azure app of the application's Microsoft connector (bulkgrant connectors \
+            show microsoft): the admin then consents to that app. A secret given without \
+            --client-id exits 2.
+
             After creating it, have a Microsoft admin approve the app with `bulkgrant consent \
             url` and `bulkgrant consent listen`; grants can be created 5 minutes after consent.
 
@@ -29,13 +35,16 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
               NYLAS_MS_CLIENT_SECRET=... bulkgrant credentials create microsoft \\
                 --name "Contoso" --client-id 2f70abcd-1234-4f5e-9a8b-0c1d2e3f4a5b \\
                 --tenant contoso.onmicrosoft.com
+              bulkgrant credentials create microsoft --name "Contoso via connector" --tenant common
             """)
 
     @Option(help: "A name for the credential, unique in the application.")
     var name: String
 
-    @Option(name: .customLong("client-id"), help: "The Azure app's Application (client) ID, a GUID.")
-    var clientID: String
+    @Option(
+        name: .customLong("client-id"),
+        help: "The Azure app's Application (client) ID, a GUID (default: the Microsoft connector's app, with no secret).")
+    var clientID: String?
 
     @Option(
         name: .customLong("client-secret-file"),
@@ -57,7 +66,7 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
     func validate() throws {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--name must not be empty") }
         do {
-            _ = try MicrosoftCredentialSettings.checkClientID(clientID)
+            if let clientID { _ = try MicrosoftCredentialSettings.checkClientID(clientID) }
             _ = try MicrosoftCredentialSettings.checkTenant(tenant)
         } catch let error as CredentialInputError {
             throw ValidationError(error.message)
@@ -77,7 +86,7 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
             name: name.trimmingCharacters(in: .whitespaces), credentialType: .adminConsent,
             credentialData: settings.credentialData)
         let configuration = try AdminCall.configuration(api)
-        let answer = try await AdminCall.run(configuration, redacting: [settings.clientSecret]) { client in
+        let answer = try await AdminCall.run(configuration, redacting: settings.clientSecret.map { [$0] } ?? []) { client in
             // Not retried: Nylas re-uses a credential with identical parameters, so running the
             // command again is the retry.
             try await client.createCredential(provider: .microsoft, request)
@@ -85,7 +94,8 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
         await CredentialRecorder.record(
             CredentialFacts(
                 id: answer.id, provider: Provider.microsoft.rawValue, name: answer.name, clientID: settings.clientID,
-                tenant: settings.tenant),
+                keyID: settings.secretFingerprint, tenant: settings.tenant,
+                keySource: settings.secretFile.map(Paths.absolute)),
             ledger: ledger, identity: configuration.endpoint.identity)
         let next = [
             // /v3/connect/auth takes the Nylas application's client id, not the Azure app's.
@@ -93,13 +103,17 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
             "bulkgrant consent listen --port 8765 --state STATE --credential-id \(answer.id)",
             "bulkgrant run hr-export.csv --provider microsoft --credential-id \(answer.id)",
         ]
+        let app =
+            settings.clientID.map { "app \($0)" }
+            ?? "the Microsoft connector's Azure app (no client id and secret given: Nylas uses the connector's)"
         if json {
-            Stdout.write("{\"credential\":\(JSONLine.encode(answer)),\"next\":\(JSONLine.encode(next))}\n")
+            Stdout.write(
+                "{\"credential\":\(JSONLine.encode(answer)),\"uses_connector_app\":\(settings.usesConnectorApp),\"next\":\(JSONLine.encode(next))}\n")
             return
         }
         Stdout.write(
             """
-            created microsoft credential \(answer.id) "\(answer.name)" for app \(settings.clientID), tenant \(settings.tenant)
+            created microsoft credential \(answer.id) "\(answer.name)" for \(app), tenant \(settings.tenant)
             next: have a Microsoft admin of the tenant approve the app (the redirect URI must be one of your Nylas application's callback URIs):
               \(next[0])    # NYLAS_CLIENT_ID: your Nylas application's (dashboard: App settings)
               \(next[1])    # consent url prints this line with its STATE

@@ -11,8 +11,9 @@ struct CredentialsDeleteCommand: AsyncParsableCommand {
             Without --yes the credential is shown and you are asked to confirm; when standard \
             input is not a terminal (cron, a pipe) the command refuses, exit 2, rather than guess. \
             Once deleted, Nylas can no longer authenticate users with it: `bulkgrant run \
-            --credential-id` with its id stops at once. Exits 1 when there is no such credential \
-            (or you answered no), 3 when the API refused the key or kept failing.
+            --credential-id` with its id stops at once. A retry after a first try whose answer was \
+            lost meets a 404: that is reported as deleted. Exits 1 when there is no such \
+            credential (or you answered no), 3 when the API refused the key or kept failing.
 
             Examples:
               bulkgrant credentials delete --provider google CRED_ID
@@ -55,10 +56,11 @@ struct CredentialsDeleteCommand: AsyncParsableCommand {
                     throw Exit.incomplete
                 }
             }
-            // A delete is idempotent on Nylas's side: retrying one whose answer was lost ends
-            // in a 404, reported as such.
-            return try await Retrying.idempotent { try await client.deleteCredential(provider: provider, id: id) }
+            // A retry of a delete whose answer was lost meets a 404: it was deleted.
+            return try await Retrying.deleting { try await client.deleteCredential(provider: provider, id: id) }
         }
-        Stdout.write("deleted \(provider.rawValue) credential \(id)\(answer.requestId.map { " [request_id \($0)]" } ?? "")\n")
+        let lost = answer.foundGone ? " (the first try's answer was lost; the retry found it gone)" : ""
+        Stdout.write(
+            "deleted \(provider.rawValue) credential \(id)\(lost)\(answer.answer.requestId.map { " [request_id \($0)]" } ?? "")\n")
     }
 }

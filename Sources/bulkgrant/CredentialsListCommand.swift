@@ -8,9 +8,10 @@ struct CredentialsListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List the credentials of a provider's connector.",
         discussion: """
-            Shows each credential's id (what --credential-id takes), name, type and creation \
-            time. Google bulk authentication needs a serviceaccount credential, Microsoft an \
-            adminconsent one. Nylas never returns a credential's secret data.
+            Shows each credential's id (what --credential-id takes), name, type, creation time \
+            and last update (updated_at: a rotation moves it on, so it is the age of the key or \
+            secret inside). Google bulk authentication needs a serviceaccount credential, \
+            Microsoft an adminconsent one. Nylas never returns a credential's secret data.
 
             Examples:
               bulkgrant credentials list --provider google
@@ -45,11 +46,11 @@ struct CredentialsListCommand: AsyncParsableCommand {
             Stdout.write("{\"data\":[" + credentials.map(JSONLine.encode).joined(separator: ",") + "],\"count\":\(credentials.count)}\n")
             return
         }
-        var text = CredentialText.row(["ID", "TYPE", "CREATED (UTC)", "NAME"])
+        var text = CredentialText.row(["ID", "TYPE", "CREATED (UTC)", "UPDATED (UTC)", "NAME"])
         for credential in credentials {
             text += CredentialText.row([
                 credential.id, credential.credentialType?.rawValue ?? "-", GrantText.time(credential.createdAt),
-                credential.name,
+                GrantText.time(credential.updatedAt), credential.name,
             ])
         }
         Stdout.write(text + "\(credentials.count) \(provider.rawValue) credential\(credentials.count == 1 ? "" : "s")\n")
@@ -59,7 +60,7 @@ struct CredentialsListCommand: AsyncParsableCommand {
 /// How credentials read on a terminal.
 enum CredentialText {
     static func row(_ cells: [String]) -> String {
-        let widths = [36, 14, 16]
+        let widths = [36, 14, 16, 16]
         return cells.enumerated().map { index, cell in
             index < widths.count ? cell.padding(toLength: max(widths[index], cell.count), withPad: " ", startingAt: 0) : cell
         }.joined(separator: "  ") + "\n"

@@ -8,7 +8,7 @@ import Onboarding
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the API key, connector, credential, ledger and clock before the first night.",
+        abstract: "Check the API key, connector, credential and its key's age, ledger and clock before the first night.",
         discussion: """
             Prints one line per check, ✓ or ✗ with the fix: the API key is present \
             ($NYLAS_API_KEY or --api-key-file), the API host can be reached (directly, or through \
@@ -21,6 +21,12 @@ struct DoctorCommand: AsyncParsableCommand {
             running `bulkgrant run`, and the system clock is within 5 minutes of the API \
             server's. A check that depends on a failed one is shown as skipped. Nothing is \
             changed: the ledger is opened read-only and its lock only tested.
+
+            With --provider, the key-age line shows when the credential (without \
+            --credential-id, each of the provider's) was last updated (updated_at, which \
+            `credentials rotate` moves on) and fails when that is more than --max-key-age days \
+            ago (default 90, Google's advice for service-account keys), with the rotate command \
+            as its fix.
 
             --canary EMAIL makes one real custom authentication for that user with the \
             credential (and the --scope values of the nightly run), proving domain-wide \
@@ -35,6 +41,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 --ledger /var/lib/bulkgrant/bulkgrant.sqlite \\
                 --api-key-file /etc/bulkgrant/api-key
               bulkgrant doctor --provider microsoft --region eu --json
+              bulkgrant doctor --provider google --credential-id CRED_ID --max-key-age 60
               bulkgrant doctor --provider google --credential-id CRED_ID --canary it@example.com \
                 --scope https://www.googleapis.com/auth/calendar
               HTTPS_PROXY=http://proxy.corp:3128 bulkgrant doctor --ca-file /etc/ssl/corp-ca.pem
@@ -55,6 +62,11 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: "The ledger the nightly run uses (default ./bulkgrant.sqlite).")
     var ledger: String = "bulkgrant.sqlite"
 
+    @Option(
+        name: .customLong("max-key-age"),
+        help: "Days after a credential's last update (updated_at) at which its key or secret fails the age check.")
+    var maxKeyAge: Double = 90
+
     @Flag(help: "Print {\"checks\": [{id, title, status, detail, fix}], \"passed\": bool}.")
     var json = false
 
@@ -69,6 +81,9 @@ struct DoctorCommand: AsyncParsableCommand {
             throw ValidationError("--credential-id must not be empty")
         }
         guard !ledger.isEmpty else { throw ValidationError("--ledger must not be empty") }
+        guard maxKeyAge > 0, maxKeyAge.isFinite else {
+            throw ValidationError("--max-key-age takes a number of days, more than 0, such as 90")
+        }
         if canary != nil && credentialID == nil {
             throw ValidationError("--canary needs --provider and --credential-id: the credential to authenticate with")
         }
@@ -104,6 +119,7 @@ struct DoctorCommand: AsyncParsableCommand {
         configuration.ledgerPath = ledger
         configuration.canary = canary?.trimmingCharacters(in: .whitespaces).lowercased()
         configuration.scopes = scopes
+        configuration.maxKeyAgeDays = maxKeyAge
         configuration.requestTimeout = api.requestTimeout
         configuration.proxy = network.proxy.proxy
         configuration.proxyReason = network.proxy.reason

@@ -36,17 +36,8 @@ struct GrantDeleter {
             try await ledger?.apply([UserUpdate(userID: userID, state: .revoking)])
             outcome.ledgerState = UserState.revoking.rawValue
         }
-        var retried = false
         do {
-            let answer = try await Retrying.idempotent { () async throws -> DeleteResponse in
-                defer { retried = true }
-                do {
-                    return try await client.deleteGrant(id: id)
-                } catch let error as NylasError where error.status == 404 && retried {
-                    // An earlier try was applied although its answer was lost.
-                    return DeleteResponse(requestId: error.requestID)
-                }
-            }
+            let (answer, _) = try await Retrying.deleting { try await client.deleteGrant(id: id) }
             outcome.deleted = true
             outcome.requestID = answer.requestId
             try await settle(user, .revoked, &outcome)

@@ -25,6 +25,24 @@ enum Retrying {
         }
     }
 
+    /// A delete, retried as `idempotent` does; a 404 on a retry means an earlier try was
+    /// applied although its answer was lost, and is the delete's success. A 404 at the first try
+    /// is thrown: there was nothing to delete.
+    static func deleting(_ body: () async throws -> DeleteResponse) async throws -> (answer: DeleteResponse, foundGone: Bool) {
+        var tried = false
+        var foundGone = false
+        let answer = try await idempotent { () async throws -> DeleteResponse in
+            defer { tried = true }
+            do {
+                return try await body()
+            } catch let error as NylasError where error.status == 404 && tried {
+                foundGone = true
+                return DeleteResponse(requestId: error.requestID)
+            }
+        }
+        return (answer, foundGone)
+    }
+
     /// 429, 5xx, timeouts, broken connections and unreadable bodies: worth another try.
     static func isTransient(_ error: NylasError) -> Bool {
         // A proxy or TLS failure repeats until a person changes the settings.

@@ -55,6 +55,27 @@ struct CredentialsCommandListDeleteTests {
         }
     }
 
+    @Test func aRetryAfterALostAnswerThatMeets404IsReportedAsDeleted() async throws {
+        try await withCLI { cli, server, client in
+            // The first try is applied and its answer lost; the retry finds nothing to delete.
+            await server.state.script([.resetAfterApply], for: "/v3/connectors/{provider}/creds/{id}")
+            let output = try await cli.run(["credentials", "delete", "--provider", "google", Seed.google, "--yes"])
+            #expect(output.status == 0, "\(output.transcript)")
+            #expect(output.stdout.contains(
+                "deleted google credential \(Seed.google) (the first try's answer was lost; the retry found it gone)"), "\(output.stdout)")
+            #expect(await server.state.stats().count("DELETE", "/v3/connectors/{provider}/creds/{id}", status: 404) == 1)
+            #expect(try await client.listCredentials(provider: .google).data.isEmpty)
+        }
+    }
+
+    @Test func listShowsWhenEachCredentialWasLastUpdated() async throws {
+        try await withCLI { cli, _, _ in
+            let table = try await cli.run(["credentials", "list", "--provider", "google"])
+            let lines = table.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first?.contains("CREATED (UTC)     UPDATED (UTC)     NAME") == true, "\(table.stdout)")
+        }
+    }
+
     @Test func deleteOfAnUnknownCredentialExits1NamingTheRequestID() async throws {
         try await withCLI { cli, _, _ in
             let output = try await cli.run(["credentials", "delete", "--provider", "microsoft", "nope", "--yes"])

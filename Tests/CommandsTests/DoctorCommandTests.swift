@@ -26,14 +26,71 @@ struct DoctorCommandTests {
             let output = try await cli.run(["doctor", "--provider", "google", "--credential-id", Seed.google])
             #expect(output.status == 0, "\(output.transcript)")
             let lines = lines(output)
-            #expect(lines.count == 10, "\(output.stdout)")
+            #expect(lines.count == 11, "\(output.stdout)")
             #expect(lines.dropLast().allSatisfy { $0.hasPrefix("✓ ") }, "\(output.stdout)")
             #expect(lines.contains("✓ API key present: from NYLAS_API_KEY"))
             #expect(lines.contains { $0.hasPrefix("✓ google credential \(Seed.google): \"seeded google\", serviceaccount") })
             #expect(lines.contains("✓ ledger bulkgrant.sqlite readable: 1 user recorded"))
             #expect(lines.contains("✓ ledger bulkgrant.sqlite not locked: no run holds it"))
             #expect(lines.contains { $0.hasPrefix("✓ system clock: within ") })
-            #expect(lines.last == "9 of 9 checks passed")
+            #expect(lines.contains { $0.hasPrefix("✓ google credential \(Seed.google) key age: last updated ") && $0.hasSuffix("(today), within --max-key-age 90 days") })
+            #expect(lines.last == "10 of 10 checks passed")
+        }
+    }
+
+    /// A sandbox whose seeded credentials were last updated `days` ago.
+    func withAgedCredentials(days: Double, _ body: (CLI, Double) async throws -> Void) async throws {
+        let updated = Date().timeIntervalSince1970 - days * 86_400
+        try await withCLI({ configuration in
+            configuration.seedCredentials = Seed.credentials.map {
+                var seed = $0
+                seed.createdAt = updated - 86_400 * 30
+                seed.updatedAt = updated
+                return seed
+            }
+        }) { cli, _, _ in try await body(cli, updated) }
+    }
+
+    @Test func aKeyLastUpdated91DaysAgoFailsTheAgeCheckWithTheRotateCommand() async throws {
+        try await withAgedCredentials(days: 91) { cli, _ in
+            let output = try await cli.run(["doctor", "--provider", "google", "--credential-id", Seed.google])
+            #expect(output.status == 1, "\(output.transcript)")
+            let line = try #require(lines(output).first { $0.hasPrefix("✗ google credential \(Seed.google) key age: ") }, "\(output.stdout)")
+            #expect(line.contains("(91 days ago), older than --max-key-age 90 days"), "\(line)")
+            #expect(line.contains("→ fix: create a new JSON key for the service account"))
+            #expect(line.contains("`bulkgrant credentials rotate google --credential-id \(Seed.google) --key-file NEW.json`"))
+            #expect(lines(output).last == "1 of 10 checks failed")
+
+            let allowed = try await cli.run(
+                ["doctor", "--provider", "google", "--credential-id", Seed.google, "--max-key-age", "120", "--json"])
+            #expect(allowed.status == 0, "\(allowed.transcript)")
+            let report = try JSONDecoder().decode(ReportJSON.self, from: allowed.stdoutData)
+            let age = try #require(report.checks.first { $0.id == "credential.age" })
+            #expect(age.status == "pass")
+            #expect(age.detail.contains("(91 days ago), within --max-key-age 120 days"), "\(age.detail)")
+
+            // Without --credential-id, every credential of the provider is aged.
+            let all = try await cli.run(["doctor", "--provider", "microsoft"])
+            #expect(all.status == 1)
+            #expect(lines(all).contains { $0.hasPrefix("✗ microsoft credential key ages: \(Seed.microsoft) last updated ") && $0.contains("rotate microsoft --credential-id \(Seed.microsoft)") }, "\(all.stdout)")
+        }
+    }
+
+    @Test func aKeyLastUpdated89DaysAgoPasses() async throws {
+        try await withAgedCredentials(days: 89) { cli, updated in
+            let output = try await cli.run(["doctor", "--provider", "google", "--credential-id", Seed.google])
+            #expect(lines(output).contains { $0.hasPrefix("✓ google credential \(Seed.google) key age: ") && $0.contains("(89 days ago)") }, "\(output.stdout)")
+            let list = try await cli.run(["credentials", "list", "--provider", "google"])
+            let day = GrantTextForTests.day(updated)
+            #expect(list.stdout.split(separator: "\n").contains { $0.hasPrefix(Seed.google) && $0.contains(day) }, "\(list.stdout)")
+        }
+    }
+
+    @Test func aMaxKeyAgeThatIsNotANumberOfDaysIsAUsageError() async throws {
+        try await withCLI { cli, _, _ in
+            let output = try await cli.run(["doctor", "--provider", "google", "--max-key-age", "0"])
+            #expect(output.status == 2)
+            #expect(output.stderr.contains("--max-key-age takes a number of days"), "\(output.stderr)")
         }
     }
 
@@ -146,5 +203,16 @@ struct DoctorCommandTests {
             #expect(output.status == 2)
             #expect(output.stderr.contains("--credential-id needs --provider google or --provider microsoft"))
         }
+    }
+}
+
+/// The UTC day a credential list prints for a time.
+enum GrantTextForTests {
+    static func day(_ seconds: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
     }
 }

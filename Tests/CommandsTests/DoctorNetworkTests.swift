@@ -40,7 +40,7 @@ struct DoctorNetworkTests {
             #expect(tls.contains("valid until ") && tls.contains(" left);"), "\(tls)")
             #expect(tls.contains("trusting the system's roots and 1 certificate of \(certificates.caFile) (--ca-file)"))
             #expect(lines.contains { $0.hasPrefix("✓ system clock: within ") }, "the clock's Date came through the tunnel")
-            #expect(lines.last == "10 of 10 checks passed")
+            #expect(lines.last == "11 of 11 checks passed")
             #expect(!output.all.contains(Self.password))
             #expect(proxy.tunnels >= 2, "the probe and the client both tunnelled")
         }

@@ -55,8 +55,8 @@ struct ConnectorCredentialTests {
     }
 
     @Test(arguments: ["client_id", "client_secret", "tenant"])
-    func adminConsentNeedsClientIDSecretAndTenant(field: String) async throws {
-        // Issue #2: `adminconsent` needs client_id, client_secret and tenant.
+    func adminConsentNeedsTheTenantAndTheClientIDWithItsSecret(field: String) async throws {
+        // The tenant always; client_id and client_secret together, or neither (the connector's app).
         try await withSandbox { _, client in
             var data = ["client_id": "app", "client_secret": "s3cret", "tenant": "contoso.onmicrosoft.com"]
             data.removeValue(forKey: field)
@@ -66,6 +66,99 @@ struct ConnectorCredentialTests {
             }
             #expect(error.status == 400)
             #expect(error.message.contains(field))
+        }
+    }
+
+    @Test func anAdminConsentCredentialWithOnlyATenantUsesTheConnectorsApp() async throws {
+        try await withSandbox { server, client in
+            let credential = try await client.createCredential(
+                provider: .microsoft,
+                .init(name: "via connector", credentialType: .adminConsent, credentialData: ["tenant": "common"]))
+            #expect(await server.state.credentialData(provider: .microsoft, id: credential.id) == ["tenant": "common"])
+            let grant = try await client.customAuthentication(
+                .bulk(provider: .microsoft, credentialID: credential.id, email: "ada@acme.example", scopes: []))
+            #expect(grant.data.email == "ada@acme.example")
+        }
+    }
+
+    @Test func updateReplacesCredentialDataWholeAndMovesUpdatedAtOn() async throws {
+        try await withSandbox { server, client in
+            let created = try await client.createCredential(
+                provider: .google, .init(name: "sa", credentialType: .serviceAccount, credentialData: serviceAccountData(keyID: "old")))
+            await server.state.setCredentialTimes(provider: .google, id: created.id, createdAt: 1_000, updatedAt: 2_000)
+            var data = serviceAccountData(keyID: "new")
+            data.removeValue(forKey: "project_id")
+            let updated = try await client.updateCredential(
+                provider: .google, id: created.id, UpdateCredentialRequest(credentialData: data))
+            #expect(updated.id == created.id)
+            #expect(updated.name == "sa")
+            #expect(updated.createdAt == 1_000)
+            #expect((updated.updatedAt ?? 0) > 2_000)
+            // Replaced whole: the field left out is gone.
+            #expect(await server.state.credentialData(provider: .google, id: created.id) == data)
+            #expect(try await client.getCredential(provider: .google, id: created.id) == updated)
+            #expect(await server.state.stats().count("PATCH", "/v3/connectors/{provider}/creds/{id}", status: 200) == 1)
+
+            let renamed = try await client.updateCredential(provider: .google, id: created.id, UpdateCredentialRequest(name: "renamed"))
+            #expect(renamed.name == "renamed")
+            #expect(await server.state.credentialData(provider: .google, id: created.id) == data, "no credential_data: kept")
+        }
+    }
+
+    @Test func updateRefusesWhatCreateRefusesAndAnUnknownCredential() async throws {
+        try await withSandbox { server, client in
+            var data = serviceAccountData()
+            data.removeValue(forKey: "private_key")
+            let incomplete = try await #require(throws: NylasError.self) {
+                try await client.updateCredential(provider: .google, id: Seed.google, UpdateCredentialRequest(credentialData: data))
+            }
+            #expect(incomplete.status == 400)
+            #expect(incomplete.message.contains("credential_data is missing private_key"))
+            #expect(await server.state.credentialData(provider: .google, id: Seed.google) == [:], "unchanged")
+
+            let halfApp = try await #require(throws: NylasError.self) {
+                try await client.updateCredential(
+                    provider: .microsoft, id: Seed.microsoft,
+                    UpdateCredentialRequest(credentialData: ["tenant": "common", "client_secret": "s3cret-value"]))
+            }
+            #expect(halfApp.status == 400)
+            #expect(halfApp.message.contains("client_secret without client_id"))
+
+            _ = try await client.createCredential(
+                provider: .google, .init(name: "other", credentialType: .serviceAccount, credentialData: serviceAccountData()))
+            let clash = try await #require(throws: NylasError.self) {
+                try await client.updateCredential(provider: .google, id: Seed.google, UpdateCredentialRequest(name: "other"))
+            }
+            #expect(clash.status == 400)
+
+            let missing = try await #require(throws: NylasError.self) {
+                try await client.updateCredential(provider: .google, id: "nope", UpdateCredentialRequest(name: "x"))
+            }
+            #expect(missing.status == 404)
+            #expect(missing.call == "PATCH /v3/connectors/{provider}/creds/{id}")
+        }
+    }
+
+    @Test func aMicrosoftTenantRefusesASecretItDoesNotHave() async throws {
+        var configuration = sandboxConfiguration()
+        configuration.tenant.microsoft.acceptedSecrets = ["the-right-secret-value"]
+        try await withSandbox(configuration) { server, client in
+            let credential = try await client.createCredential(
+                provider: .microsoft,
+                .init(
+                    name: "app", credentialType: .adminConsent,
+                    credentialData: ["client_id": "2f70abcd", "client_secret": "the-right-secret-value", "tenant": "common"]))
+            _ = try await client.customAuthentication(
+                .bulk(provider: .microsoft, credentialID: credential.id, email: "ada@acme.example", scopes: []))
+            _ = try await client.updateCredential(
+                provider: .microsoft, id: credential.id,
+                UpdateCredentialRequest(credentialData: ["client_id": "2f70abcd", "client_secret": "another-value", "tenant": "common"]))
+            let refused = try await #require(throws: NylasError.self) {
+                try await client.customAuthentication(
+                    .bulk(provider: .microsoft, credentialID: credential.id, email: "ada@acme.example", scopes: []))
+            }
+            #expect("\(refused)".contains("AADSTS7000215"))
+            #expect(await server.state.stats().refusals["invalid_client"] == 1)
         }
     }
 

@@ -24,6 +24,7 @@ struct TenantFileTests {
             [microsoft]
             consented_minutes_ago = 2
             secret = "expired"
+            accepted_secrets = ["current-value", "next-value"]
             [microsoft.users]
             "b@acme.example" = "on_premises"
             """)
@@ -36,6 +37,7 @@ struct TenantFileTests {
         #expect(tenant.google.user("z@other.example") == .unknown, "outside the Workspace's domains")
         #expect(tenant.microsoft.consentedAt.map { abs($0 - 999_880) < 0.001 } == true, "\(String(describing: tenant.microsoft.consentedAt))")
         #expect(tenant.microsoft.secret == .expired)
+        #expect(tenant.microsoft.acceptedSecrets == ["current-value", "next-value"])
         #expect(tenant.microsoft.user("b@acme.example") == .onPremises)
     }
 

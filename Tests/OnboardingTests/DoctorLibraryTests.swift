@@ -98,8 +98,8 @@ struct DoctorLibraryTests {
             })
         #expect(report.passed, "\(report.checks.map(\.line))")
         #expect(report.checks.map(\.id) == [
-            "api_key.present", "network.connection", "api_key.accepted", "connector", "credential", "ledger.readable", "ledger.writable",
-            "ledger.lock", "clock",
+            "api_key.present", "network.connection", "api_key.accepted", "connector", "credential", "credential.age",
+            "ledger.readable", "ledger.writable", "ledger.lock", "clock",
         ])
         #expect(report.checks.allSatisfy { $0.status == .pass })
         #expect(try check(report, "clock").detail.contains("of the API server's clock"))

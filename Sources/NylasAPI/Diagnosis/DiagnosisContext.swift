@@ -35,6 +35,16 @@ public struct DiagnosisContext: Sendable, Hashable {
 
     var credential: String { credentialID ?? "ID" }
 
+    /// The command that puts a new service-account key in this credential.
+    public var rotateGoogleCommand: String {
+        "bulkgrant credentials rotate google --credential-id \(credential) --key-file NEW.json"
+    }
+
+    /// The command that puts a new client secret in this credential.
+    public var rotateMicrosoftCommand: String {
+        "bulkgrant credentials rotate microsoft --credential-id \(credential) --client-secret-file FILE"
+    }
+
     /// The command that makes a new admin-consent link for this credential.
     var consentCommand: String {
         "bulkgrant consent url --credential-id \(credential) --client-id NYLAS_CLIENT_ID --redirect-uri URI"

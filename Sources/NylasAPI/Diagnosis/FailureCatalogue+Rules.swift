@@ -36,14 +36,12 @@ extension FailureCatalogue {
              "check the credential's tenant with `bulkgrant credentials list --provider microsoft`, then have that tenant's administrator approve `\($0.consentCommand)`")
         },
         CatalogueRule(cause: "microsoft.secret_invalid", reach: .credential, provider: .microsoft, matches: { $0.has("aadsts7000215") }) {
-            _ in
             ("the client secret is wrong (AADSTS7000215): often the secret's ID was given instead of its Value",
-             "in Entra ID → App registrations → your app → Certificates & secrets, create a secret and copy its Value (not the Secret ID) into a file, then create the credential again with `bulkgrant credentials create microsoft --client-secret-file FILE`")
+             "in Entra ID → App registrations → your app → Certificates & secrets, create a secret and copy its Value (not the Secret ID) into a file, then put it in the credential with `\($0.rotateMicrosoftCommand)` (its grants keep working, none is made again)")
         },
         CatalogueRule(cause: "microsoft.secret_expired", reach: .credential, provider: .microsoft, matches: { $0.has("aadsts7000222") }) {
-            _ in
             ("the Azure app's client secret has expired (AADSTS7000222)",
-             "create a new client secret in Entra ID → App registrations → your app → Certificates & secrets, then create the credential again with `bulkgrant credentials create microsoft --client-secret-file FILE`")
+             "create a new client secret in Entra ID → App registrations → your app → Certificates & secrets, then put its Value in the credential with `\($0.rotateMicrosoftCommand)` (its grants keep working, none is made again)")
         },
         CatalogueRule(cause: "microsoft.tenant_not_found", reach: .credential, provider: .microsoft, matches: { $0.has("aadsts90002") }) {
             _ in
@@ -82,7 +80,7 @@ extension FailureCatalogue {
         },
         CatalogueRule(cause: "google.key_invalid", reach: .credential, provider: .google, matches: { $0.has("invalid jwt signature") }) {
             ("Google refused the key's signature (invalid_grant: Invalid JWT Signature): the key was deleted or disabled in Google Cloud",
-             "create a new JSON key for \($0.serviceAccountEmail ?? "the service account") (Google Cloud console → IAM & Admin → Service accounts → Keys → Add key) and register it with `bulkgrant credentials create google --name NAME --key-file NEW.json`")
+             "create a new JSON key for \($0.serviceAccountEmail ?? "the service account") (Google Cloud console → IAM & Admin → Service accounts → Keys → Add key) and put it in the credential with `\($0.rotateGoogleCommand)` (its grants keep working, none is made again)")
         },
         CatalogueRule(cause: "google.user_not_found", reach: .user, provider: .google, matches: { $0.has("invalid_grant") && $0.hasAny(["invalid email or user id", "not a valid email"]) }) {
             _ in
