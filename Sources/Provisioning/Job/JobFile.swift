@@ -18,6 +18,8 @@ public struct JobFile: Sendable {
     public var maxRevoke = RevocationLimit.default
     public var repairInvalid = false
     public var adoptExisting = false
+    /// Where to write the ledger's morning report (HTML) after each run of the job; nil: none.
+    public var reportHTML: String?
     public var organisations: [Organisation] = []
 
     public init(path: String, ledger: String) {
