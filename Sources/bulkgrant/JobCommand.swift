@@ -14,7 +14,8 @@ struct JobCommand: AsyncParsableCommand {
 
             Job-wide keys: ledger, rate (45), concurrency (64), max_attempts (5), \
             breaker_threshold (25), stop_grace (10), revoke_departed (false), max_revoke ("10%"), \
-            repair_invalid (false), adopt_existing (false).
+            repair_invalid (false), adopt_existing (false), report_html (none: the HTML file \
+            that gets the ledger's morning report after each run, mode 0600).
             Per [[organisation]]: name, provider (google|microsoft), credential_id, input, \
             scopes (Google), domains, where, exclude, email_column, format (auto|csv|lines).
             Relative paths are relative to the job file's folder.
