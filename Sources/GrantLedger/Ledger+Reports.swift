@@ -24,13 +24,19 @@ extension Ledger {
 
     /// Records which provider a run is for and how many users its export holds, so that the
     /// next run can tell whether the export shrank.
-    /// - Parameter organisation: the job organisation the run is for; nil for a single run.
-    public func recordExport(runID: Int64, provider: String, organisation: String? = nil, exportUsers: Int) async throws {
+    /// - Parameters:
+    ///   - organisation: the job organisation the run is for; nil for a single run.
+    ///   - scope: the run's `--domain` set ("" for the whole export): runs compare with the last
+    ///     run of the same scope.
+    ///   - exportUsers: nil for a run that is no baseline (a retry of listed users only).
+    public func recordExport(
+        runID: Int64, provider: String, organisation: String? = nil, scope: String = "", exportUsers: Int?
+    ) async throws {
         do {
             try await pool.write { db in
                 try db.execute(
-                    sql: "UPDATE runs SET provider = ?, organisation = ?, export_users = ? WHERE id = ?",
-                    arguments: [provider, organisation, exportUsers, runID])
+                    sql: "UPDATE runs SET provider = ?, organisation = ?, scope = ?, export_users = ? WHERE id = ?",
+                    arguments: [provider, organisation, scope, exportUsers, runID])
             }
         } catch {
             throw Ledger.classify(error, path: path)
@@ -43,17 +49,24 @@ extension Ledger {
     ///
     /// A job's organisations each compare with their own last export (`organisation`); a
     /// single run (nil) with the last single run's.
-    public func previousExportSize(provider: String, organisation: String? = nil, before runID: Int64? = nil)
-        async throws -> Int?
-    {
+    public func previousExportSize(
+        provider: String, organisation: String? = nil, scope: String = "", before runID: Int64? = nil
+    ) async throws -> Int? {
         try await pool.read { db in
             guard try Self.hasRunExportColumns(db) else { return nil }
-            // A read-only ledger from before v3 has no organisation column: only single runs.
-            let hasOrganisation = try db.columns(in: "runs").contains { $0.name == "organisation" }
+            // A read-only ledger from before v3 has no organisation column (only single runs),
+            // and one from before v4 no scope (every run read the whole export).
+            let columns = Set(try db.columns(in: "runs").map(\.name))
+            let hasOrganisation = columns.contains("organisation")
             guard hasOrganisation || organisation == nil else { return nil }
-            let organisationFilter = hasOrganisation ? "AND COALESCE(organisation, '') = ?" : ""
+            guard columns.contains("scope") || scope.isEmpty else { return nil }
+            var organisationFilter = hasOrganisation ? "AND COALESCE(organisation, '') = ?" : ""
             var arguments: StatementArguments = [provider, runID ?? Int64.max]
             if hasOrganisation { arguments += [organisation ?? ""] }
+            if columns.contains("scope") {
+                organisationFilter += " AND COALESCE(scope, '') = ?"
+                arguments += [scope]
+            }
             return try Int.fetchOne(
                 db,
                 sql: """
@@ -153,21 +166,32 @@ extension Ledger {
         }
     }
 
-    /// The most common last errors of users now failed, deferred or left revoking, with one
-    /// example address each.
+    /// The most common causes of users now failed, deferred or left revoking (and of users left
+    /// pending by a cause the catalogue recognised), with one example address each. A
+    /// recognised cause is one group whatever the messages said; an unrecognised answer groups
+    /// by its status, type and message, as received.
     public func failureReasons(provider: String? = nil, organisation: String? = nil, limit: Int = 10) async throws
         -> [FailureReasonCount]
     {
         try await pool.read { db in
+            let raw = "cause IS NULL OR cause LIKE 'http.%' OR cause LIKE 'transport.%'"
             var (sql, arguments) = UserScope(provider: provider, organisation: organisation).and(
                 """
-                SELECT last_status, last_error_type, COALESCE(last_error_message, ''), COUNT(*), MIN(email)
-                FROM users WHERE state IN ('failed', 'deferred', 'revoking') AND last_error_message IS NOT NULL
+                SELECT last_status, last_error_type, COALESCE(last_error_message, ''), COUNT(*), MIN(email),
+                  CASE WHEN \(raw) THEN NULL ELSE cause END AS recognised
+                FROM users
+                WHERE (state IN ('failed', 'deferred', 'revoking') OR (state IN ('pending', 'in_flight') AND NOT (\(raw))))
+                  AND last_error_message IS NOT NULL
                 """)
-            sql += " GROUP BY last_status, last_error_type, last_error_message ORDER BY 4 DESC, 5 LIMIT ?"
+            sql += """
+                 GROUP BY CASE WHEN \(raw) THEN 'raw|' || IFNULL(last_status, '') || '|' || IFNULL(last_error_type, '')
+                   || '|' || IFNULL(last_error_message, '') ELSE cause END
+                 ORDER BY 4 DESC, 5 LIMIT ?
+                """
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-                FailureReasonCount(status: $0[0], type: $0[1], message: $0[2], count: $0[3], example: $0[4])
+                FailureReasonCount(
+                    status: $0[0], type: $0[1], message: $0[2], count: $0[3], example: $0[4], cause: $0[5])
             }
         }
     }
@@ -288,13 +312,16 @@ public struct FailureReasonCount: Sendable, Hashable {
     public var message: String
     public var count: Int
     public var example: String
+    /// The failure catalogue's cause id, when it recognised the answer.
+    public var cause: String?
 
-    public init(status: Int?, type: String?, message: String, count: Int, example: String) {
+    public init(status: Int?, type: String?, message: String, count: Int, example: String, cause: String? = nil) {
         self.status = status
         self.type = type
         self.message = message
         self.count = count
         self.example = example
+        self.cause = cause
     }
 
     /// `HTTP 400 api.invalid_request_error Unable to …`.

@@ -47,7 +47,8 @@ public final class Ledger: Sendable {
                 if let bound, bound != apiIdentity {
                     throw LedgerError(
                         code: .otherHost, path: path,
-                        message: "belongs to API host \(bound), not \(apiIdentity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with")
+                        message: "belongs to API host \(bound), not \(apiIdentity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with",
+                        boundHost: bound)
                 }
                 if bound == nil {
                     try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('api_host', ?)", arguments: [apiIdentity])
@@ -81,10 +82,49 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Releases the lock. The ledger must not be used afterwards.
+    /// Moves every commit from the `-wal` file into the ledger file itself and empties the WAL,
+    /// so that a plain copy of the `.sqlite` file taken now is complete (WAL mode otherwise
+    /// keeps recent commits beside it until SQLite checkpoints by itself).
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+    }
+
+    /// Checkpoints the WAL (when this opening may write) and releases the lock. The ledger must
+    /// not be used afterwards. Every clean end of a run, finished, stopped or refused, ends here.
     public func close() throws {
+        if lock != nil {
+            do {
+                try checkpoint()
+            } catch {
+                // A reader (status, report) still inside the WAL: SQLite finishes it later.
+                logger.info("WAL checkpoint at close deferred", metadata: ["ledger.path": "\(path)", "error": "\(error)"])
+            }
+        }
         try pool.close()
         lock?.release()
+    }
+
+    /// Writes a consistent copy of the ledger to `destination` with SQLite's online backup,
+    /// safe while a run holds and writes the ledger (it reads one snapshot). The copy is created
+    /// with mode 0600, like the ledger, and must not exist yet.
+    public func backup(to destination: String) throws {
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw LedgerError(
+                code: .unwritable, path: destination, message: "already exists; name a new file, or remove it first")
+        }
+        try Self.createPrivately(destination)
+        do {
+            let copy = try DatabaseQueue(path: destination)
+            try pool.backup(to: copy)
+            try copy.writeWithoutTransaction { db in
+                // A self-contained file: no -wal beside it to forget when it is moved.
+                try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            }
+            try copy.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw Self.classify(error, path: destination)
+        }
     }
 
     private static func openPool(path: String, readOnly: Bool) throws -> DatabasePool {

@@ -26,11 +26,14 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     public var path: String
     public var message: String
+    /// With `otherHost`: the API host the ledger is bound to.
+    public var boundHost: String?
 
-    public init(code: Code, path: String, message: String) {
+    public init(code: Code, path: String, message: String, boundHost: String? = nil) {
         self.code = code
         self.path = path
         self.message = message
+        self.boundHost = boundHost
     }
 
     public var description: String { "ledger \(path): \(message)" }

@@ -77,6 +77,32 @@ enum LedgerMigrations {
             }
             try db.create(index: "users_provider_organisation", on: "users", columns: ["provider", "organisation"])
         }
+        // First-night failures: each user's failure cause (the catalogue's id, what reports
+        // group by), how many runs in a row it failed with that cause and the last such run (a
+        // user failing for the same reason night after night is tried less often), and what
+        // bulkgrant learnt of each credential it created (the client id a fix must name). And the
+        // scope of each run (its --domain set), so that the shrink safeguard compares a run with
+        // the last run over the same domains.
+        migrator.registerMigration("v4-failure-causes-credentials") { db in
+            try db.alter(table: "runs") { t in
+                t.add(column: "scope", .text)
+            }
+            try db.alter(table: "users") { t in
+                t.add(column: "cause", .text)
+                t.add(column: "cause_streak", .integer).notNull().defaults(to: 0)
+                t.add(column: "failed_run", .integer)
+            }
+            try db.create(table: "credentials") { t in
+                t.primaryKey("id", .text)
+                t.column("provider", .text).notNull()
+                t.column("name", .text)
+                t.column("client_id", .text)
+                t.column("client_email", .text)
+                t.column("key_id", .text)
+                t.column("tenant", .text)
+                t.column("recorded_at", .double).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -71,6 +71,10 @@ actor LedgerWriter {
           last_error_type = CASE ? WHEN 1 THEN ? WHEN 2 THEN NULL ELSE last_error_type END,
           last_error_message = CASE ? WHEN 1 THEN ? WHEN 2 THEN NULL ELSE last_error_message END,
           last_request_id = CASE ? WHEN 1 THEN ? ELSE last_request_id END,
+          cause_streak = CASE ?1 WHEN 'failed' THEN (CASE WHEN cause IS ? THEN cause_streak + 1 ELSE 1 END)
+            WHEN 'granted' THEN 0 ELSE cause_streak END,
+          failed_run = CASE ?1 WHEN 'failed' THEN ? ELSE failed_run END,
+          cause = CASE ? WHEN 1 THEN ? WHEN 2 THEN NULL ELSE cause END,
           last_seen_run = COALESCE(?, last_seen_run)
         WHERE id = ?
         """
@@ -86,6 +90,7 @@ actor LedgerWriter {
         try db.cachedStatement(sql: updateSQL).execute(arguments: [
             update.state.rawValue, now, update.attemptsDelta, update.grantID, update.credentialID,
             mode, error?.status, mode, error?.type, mode, error?.message, mode, error?.requestID,
+            error?.cause, update.runID, mode, error?.cause,
             update.runID, update.userID,
         ])
         if let attempt = update.attempt {

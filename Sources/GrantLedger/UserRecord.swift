@@ -16,6 +16,8 @@ public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, MutableP
     public var lastErrorType: String?
     public var lastErrorMessage: String?
     public var lastRequestID: String?
+    /// The failure catalogue's cause id of the last error.
+    public var cause: String?
     public var firstSeenRun: Int64?
     public var lastSeenRun: Int64?
     public var updatedAt: Double
@@ -28,6 +30,7 @@ public struct UserRecord: Codable, Sendable, Hashable, FetchableRecord, MutableP
         case lastErrorType = "last_error_type"
         case lastErrorMessage = "last_error_message"
         case lastRequestID = "last_request_id"
+        case cause
         case firstSeenRun = "first_seen_run"
         case lastSeenRun = "last_seen_run"
         case updatedAt = "updated_at"

@@ -6,11 +6,14 @@ public struct UserUpdate: Sendable, Hashable {
         public var type: String?
         public var message: String
         public var requestID: String?
-        public init(status: Int?, type: String?, message: String, requestID: String?) {
+        /// The failure catalogue's cause id, what reports group by.
+        public var cause: String?
+        public init(status: Int?, type: String?, message: String, requestID: String?, cause: String? = nil) {
             self.status = status
             self.type = type
             self.message = message
             self.requestID = requestID
+            self.cause = cause
         }
     }
 

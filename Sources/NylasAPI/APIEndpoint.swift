@@ -56,8 +56,11 @@ public struct APIEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// What a ledger is bound to: the scheme and host, with every loopback address folded into
     /// one name because a sandbox's port changes from run to run.
     public var identity: String {
-        isLoopback ? "loopback-sandbox" : baseURI.lowercased()
+        isLoopback ? Self.sandboxIdentity : baseURI.lowercased()
     }
+
+    /// The identity of every loopback API: the sandbox's.
+    public static let sandboxIdentity = "loopback-sandbox"
 
     public var description: String { baseURI }
 

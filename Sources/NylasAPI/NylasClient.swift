@@ -75,8 +75,8 @@ public final class NylasClient: Sendable {
         logger.debug(
             "nylas call",
             metadata: [
-                "http.method": "\(method.rawValue)", "http.path": "\(template)", "http.status": "\(status)",
-                "http.duration_ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
+                "http.method": "\(method.rawValue)", "http.path": "\(template)", "http.status": .stringConvertible(status),
+                "http.duration_ms": .stringConvertible(Int((ContinuousClock.now - started) / .milliseconds(1))),
             ])
         guard (200..<300).contains(status) else {
             throw errorAnswer(status: status, headers: headers, data: data, call: call)
@@ -167,20 +167,14 @@ public final class NylasClient: Sendable {
 
     /// Removes the API key from text that came from elsewhere, in case a server echoes it.
     private func redact(_ text: String) -> String {
-        let secret = configuration.apiKey.secret
-        guard !secret.isEmpty else { return text }
-        return text.replacingOccurrences(of: secret, with: "[redacted]")
+        Redaction.redact(configuration.apiKey.secret, in: text)
     }
 
     /// The same for a body, before it is decoded: covers every field of an error envelope.
     private func redact(_ data: Data) -> Data {
         let secret = Data(configuration.apiKey.secret.utf8)
         guard !secret.isEmpty, data.range(of: secret) != nil else { return data }
-        var result = data
-        while let range = result.range(of: secret) {
-            result.replaceSubrange(range, with: Data("[redacted]".utf8))
-        }
-        return result
+        return Data(redact(String(decoding: data, as: UTF8.self)).utf8)
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters, so `+` and `@` survive.

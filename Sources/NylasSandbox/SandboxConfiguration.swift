@@ -14,6 +14,10 @@ public struct SandboxConfiguration: Sendable {
     public var faults = FaultPlan()
     /// Domains whose users custom authentication rejects, like a Workspace that does not hold them.
     public var rejectedDomains: Set<String> = []
+    /// The provider's side behind every credential: delegation, consent, keys, the directory.
+    public var tenant = SandboxTenant()
+    /// How a provider's refusal is wrapped in Nylas's error envelope.
+    public var envelope: RefusalEnvelope = .providerObject
     /// Share of new grants created `invalid`.
     public var invalidShare: Double = 0
     /// Connectors present at start.

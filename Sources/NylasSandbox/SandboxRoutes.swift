@@ -90,6 +90,10 @@ struct SandboxRoutes: Sendable {
         work: @Sendable (Data) async -> SandboxAnswer
     ) async throws -> Response {
         let method = request.method.rawValue
+        await state.began()
+        // Whatever ends the call (an answer, a lost connection, a cancelled handler), it is no
+        // longer in progress: `settled()` waits for exactly this.
+        defer { Task { await state.ended() } }
         var request = request
         let body = Data(try await request.collectBody(upTo: 4 << 20).readableBytesView)
         let admission = await state.admit(

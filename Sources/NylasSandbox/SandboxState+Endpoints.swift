@@ -128,18 +128,19 @@ extension SandboxState {
             return .error(
                 400, type: "api.invalid_request_error", "settings.scopes is required for Google service account grants")
         }
+        var tenant = configuration.tenant
         let domain = email.split(separator: "@").last.map(String.init) ?? ""
         if configuration.rejectedDomains.contains(domain) {
-            let providerError: JSONValue =
-                provider == .google
-                ? .object(["error": .string("invalid_grant"), "error_description": .string("Invalid email or User ID")])
-                : .object([
-                    "error": .string("invalid_grant"),
-                    "error_description": .string("AADSTS50020: User account does not exist in tenant"),
-                ])
-            return .error(
-                400, type: "api.invalid_request_error", "Unable to authenticate the user with the provider",
-                providerError: providerError)
+            // --reject-domain: a domain the Workspace or tenant does not hold.
+            tenant.google.users[email] = .unknown
+            tenant.microsoft.users[email] = .unknown
+        }
+        if let refusal = tenant.refusal(
+            provider: provider, email: email, scopes: scopes, credentialData: stored.data,
+            now: Date().timeIntervalSince1970)
+        {
+            refusals[refusal.code, default: 0] += 1
+            return refusal.answer(configuration.envelope)
         }
         let key = Self.key(provider.rawValue, email)
         if let id = grantByKey[key], var grant = grants[id] {

@@ -32,6 +32,11 @@ public actor SandboxState {
     var scripts: [String: [ScriptedFault]] = [:]
     var rateLimited = 0
     var totalCreations = 0
+    /// Provider refusals sent, by the provider's code.
+    var refusals: [String: Int] = [:]
+    /// `/v3` calls received and not yet ended (answered, lost or abandoned).
+    private var inProgress = 0
+    private var settleWaiters: [CheckedContinuation<Void, Never>] = []
     private let started = Date().timeIntervalSince1970
 
     init(configuration: SandboxConfiguration) {
@@ -64,6 +69,15 @@ public actor SandboxState {
         configuration.rateLimit = rate
         buckets = [:]
     }
+
+    /// Replaces the provider's side: an admin fixing delegation or consent between two runs.
+    public func setTenant(_ tenant: SandboxTenant) { configuration.tenant = tenant }
+
+    /// The provider's side as it stands.
+    public func tenant() -> SandboxTenant { configuration.tenant }
+
+    /// Changes how refusals are wrapped.
+    public func setEnvelope(_ envelope: RefusalEnvelope) { configuration.envelope = envelope }
 
     /// Sets the domains whose users custom authentication rejects.
     public func setRejectedDomains(_ domains: Set<String>) { configuration.rejectedDomains = domains }
@@ -99,13 +113,30 @@ public actor SandboxState {
         return stored
     }
 
+    func began() { inProgress += 1 }
+
+    func ended() {
+        inProgress -= 1
+        guard inProgress == 0 else { return }
+        settleWaiters.forEach { $0.resume() }
+        settleWaiters = []
+    }
+
+    /// Returns once no call is in progress: a call held by a `hang` fault is counted in the
+    /// stats when its answer leaves, which may be after the client gave up on it, so a test
+    /// reads the counters after this.
+    public func settled() async {
+        guard inProgress > 0 else { return }
+        await withCheckedContinuation { settleWaiters.append($0) }
+    }
+
     /// A snapshot of the counters.
     public func stats() -> SandboxStats {
         SandboxStats(
             calls: calls.map { .init(method: $0.key.method, path: $0.key.path, status: $0.key.status, count: $0.value) }
                 .sorted { ($0.path, $0.method, $0.status) < ($1.path, $1.method, $1.status) },
             creationsByEmail: creations, reauthsByEmail: reauths, deletionsByEmail: deletions,
-            rateLimited: rateLimited, faultsInjected: faultCounts, grants: grants.count)
+            rateLimited: rateLimited, faultsInjected: faultCounts, grants: grants.count, refusals: refusals)
     }
 
     /// Every live grant, oldest first.

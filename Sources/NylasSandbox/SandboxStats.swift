@@ -22,6 +22,8 @@ public struct SandboxStats: Sendable, Codable, Hashable {
     public var faultsInjected: [String: Int]
     /// Live grants now.
     public var grants: Int
+    /// Provider refusals sent by the tenant model, by the provider's code.
+    public var refusals: [String: Int] = [:]
 
     enum CodingKeys: String, CodingKey {
         case calls, grants
@@ -30,6 +32,7 @@ public struct SandboxStats: Sendable, Codable, Hashable {
         case deletionsByEmail = "deletions_by_email"
         case rateLimited = "rate_limited"
         case faultsInjected = "faults_injected"
+        case refusals
     }
 
     /// Calls answered for `method` and `path` (any status, or one status).

@@ -18,16 +18,18 @@ public enum ConsentState {
     }
 
     /// Checks a state given with `--state`: 8 to 256 (Nylas's limit) unreserved characters.
-    public static func validate(_ state: String) throws {
+    /// - Parameter optional: the command makes a random one when `--state` is left out
+    ///   (`consent url`); otherwise the state must be the one `consent url` printed.
+    public static func validate(_ state: String, optional: Bool = true) throws {
+        let fix = optional ? "leave it out for a random one" : "pass the state 'bulkgrant consent url' printed"
         guard (8...256).contains(state.count) else {
             throw ConsentError(
-                code: .invalidState,
-                message: "--state must be 8 to 256 characters long (it has \(state.count)); leave it out for a random one")
+                code: .invalidState, message: "--state must be 8 to 256 characters long (it has \(state.count)); \(fix)")
         }
         guard state.allSatisfy(allowed.contains) else {
             throw ConsentError(
                 code: .invalidState,
-                message: "--state may hold only letters, digits, '-', '.', '_' and '~', so that the URL and the shell keep it as it is; leave it out for a random one")
+                message: "--state may hold only letters, digits, '-', '.', '_' and '~', so that the URL and the shell keep it as it is; \(fix)")
         }
     }
 

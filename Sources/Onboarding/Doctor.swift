@@ -14,6 +14,9 @@ public struct Doctor: Sendable {
         public var apiKeySource: String
         public var provider: Provider?
         public var credentialID: String?
+        /// A user to authenticate for real (`--canary`), with the run's Google scopes.
+        public var canary: String?
+        public var scopes: [String] = []
         public var ledgerPath: String = "bulkgrant.sqlite"
         public var requestTimeout: Double = 15
         public var clock = ClockCheck()
@@ -55,8 +58,11 @@ public struct Doctor: Sendable {
                 client: nylas, endpoint: configuration.endpoint, provider: configuration.provider,
                 credentialID: configuration.credentialID)
             let result = await api.checks()
-            try? await nylas.shutdown()
             checks += result.checks
+            if let canary = configuration.canary {
+                checks.append(await canaryCheck(canary, client: nylas, after: result.checks))
+            }
+            try? await nylas.shutdown()
             reachable = result.reachable
         }
         let probe = LedgerProbe(
@@ -69,6 +75,27 @@ public struct Doctor: Sendable {
                 now: configuration.now(), serverDate: serverDate,
                 serverNote: reachable ? nil : "the API server could not be reached to compare with"))
         return DoctorReport(checks: checks)
+    }
+
+    /// The canary, once the credential check passed.
+    private func canaryCheck(_ email: String, client: NylasClient, after earlier: [DoctorCheck]) async -> DoctorCheck {
+        let title = "custom authentication of \(email)"
+        guard let provider = configuration.provider, let credentialID = configuration.credentialID else {
+            return .skip(DoctorCanary.id, title, "--canary needs --provider and --credential-id")
+        }
+        guard earlier.allSatisfy({ $0.status == .pass }) else {
+            return .skip(DoctorCanary.id, title, "an earlier check failed")
+        }
+        let facts = await LedgerProbe.credentialFacts(
+            path: configuration.ledgerPath, id: credentialID, logger: logger)
+        let context = DiagnosisContext(
+            provider: provider, credentialID: credentialID, scopes: configuration.scopes,
+            serviceAccountClientID: provider == .google ? facts?.clientID : nil, serviceAccountEmail: facts?.clientEmail,
+            azureClientID: provider == .microsoft ? facts?.clientID : nil)
+        return await DoctorCanary(
+            client: client, provider: provider, credentialID: credentialID, email: email, scopes: configuration.scopes,
+            context: context
+        ).check()
     }
 
     private func apiSkips(_ why: String) -> [DoctorCheck] {

@@ -101,3 +101,15 @@ struct LedgerProbe: Sendable {
         }
     }
 }
+
+extension LedgerProbe {
+    /// What `credentials create` noted of credential `id`, read without changing the file; nil
+    /// when there is no ledger, no note, or the ledger predates notes.
+    static func credentialFacts(path: String, id: String, logger: Logger) async -> CredentialFacts? {
+        guard FileManager.default.fileExists(atPath: path),
+            let ledger = try? Ledger.openReadOnly(path: path, logger: logger)
+        else { return nil }
+        defer { try? ledger.close() }
+        return try? await ledger.credentialFacts(id: id)
+    }
+}

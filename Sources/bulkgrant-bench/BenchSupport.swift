@@ -41,8 +41,11 @@ enum Bench {
 
     static func email(_ index: Int) -> String { "user\(index)@bench.example" }
 
-    static func sandbox(rateLimit: Double, latencyMs: ClosedRange<Double>) async throws -> SandboxServer {
+    static func sandbox(
+        rateLimit: Double, latencyMs: ClosedRange<Double>, tenant: SandboxTenant = SandboxTenant()
+    ) async throws -> SandboxServer {
         var configuration = SandboxConfiguration()
+        configuration.tenant = tenant
         configuration.apiKey = key
         configuration.rateLimit = rateLimit
         configuration.faults.latencyMs = latencyMs

@@ -24,7 +24,7 @@ enum AdminCall {
     /// Runs `body` with a client for `configuration`, shuts the client down, and turns a
     /// `NylasError` into a message naming its request id and the exit code above.
     static func run<T>(
-        _ configuration: NylasClientConfiguration, redacting secrets: [String] = [],
+        _ configuration: NylasClientConfiguration, redacting secrets: [String] = [], context: DiagnosisContext = .init(),
         _ body: (NylasClient) async throws -> T
     ) async throws -> T {
         let logger = Console.bootstrapLogging(level: .warning)
@@ -35,7 +35,7 @@ enum AdminCall {
             return result
         } catch let error as NylasError {
             try? await client.shutdown()
-            report(error, redacting: secrets)
+            report(error, redacting: secrets, context: context)
             throw exitCode(for: error)
         } catch {
             try? await client.shutdown()
@@ -44,17 +44,18 @@ enum AdminCall {
     }
 
     /// Prints `error` (with its request id), and a hint when the key is the problem.
-    static func report(_ error: NylasError, prefix: String = "", redacting secrets: [String] = []) {
+    static func report(
+        _ error: NylasError, prefix: String = "", redacting secrets: [String] = [], context: DiagnosisContext = .init()
+    ) {
         var text = prefix + error.description
         // A secret too short to be real would only garble the message.
         for secret in secrets where secret.count >= 8 {
             text = text.replacingOccurrences(of: secret, with: "[redacted]")
         }
         Console.error(text)
-        if error.isAuthenticationFailure {
-            Console.error(
-                "the API key was refused: check NYLAS_API_KEY or --api-key-file, and --region (a key used in the wrong region answers 401)")
-        }
+        // The same catalogue as the nightly run: a known cause gets its meaning and fix.
+        let diagnosis = FailureCatalogue.diagnose(error, call: .admin, context: context)
+        if diagnosis.recognised { Console.error("\(diagnosis.cause): \(diagnosis.meaning); fix: \(diagnosis.fix)") }
     }
 
     static func exitCode(for error: NylasError) -> ExitCode {

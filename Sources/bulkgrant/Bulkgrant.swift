@@ -30,7 +30,7 @@ struct Bulkgrant: AsyncParsableCommand {
             """,
         version: BulkgrantVersion.current,
         subcommands: [
-            RunCommand.self, StatusCommand.self, ReportCommand.self, JobCommand.self, DoctorCommand.self,
+            RunCommand.self, StatusCommand.self, ReportCommand.self, LedgerCommand.self, JobCommand.self, DoctorCommand.self,
             CredentialsCommand.self, ConsentCommand.self, ConnectorsCommand.self, GrantsCommand.self, SandboxCommand.self,
         ]
     )

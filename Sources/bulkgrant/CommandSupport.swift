@@ -39,11 +39,24 @@ enum Console {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// Sets up swift-log once, to standard error.
+    /// "1 rejected row", "2 rejected rows": a count with its noun, singular or plural.
+    static func counted(_ count: Int, _ singular: String, plural: String? = nil) -> String {
+        "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+    }
+
+    private static let bootstrapLock = NSLock()
+    nonisolated(unsafe) private static var bootstrapped = false
+
     static func bootstrapLogging(level: Logger.Level) -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        // swift-log traps on a second bootstrap; a command may reach here through two helpers.
+        bootstrapLock.withLock {
+            guard !bootstrapped else { return }
+            bootstrapped = true
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         var logger = Logger(label: "bulkgrant")
         logger.logLevel = level

@@ -60,7 +60,9 @@ struct ConnectorsCreateCommand: AsyncParsableCommand {
             settings: .init(clientId: clientID.trimmingCharacters(in: .whitespaces), clientSecret: secret, tenant: tenant),
             scope: scopes.isEmpty ? nil : scopes)
         let configuration = try AdminCall.configuration(api)
-        let answer = try await AdminCall.run(configuration, redacting: [secret]) { client in
+        let answer = try await AdminCall.run(
+            configuration, redacting: [secret], context: DiagnosisContext(provider: provider)
+        ) { client in
             // Not retried: a create whose answer was lost must be checked with `connectors show`.
             try await client.createConnector(request)
         }

@@ -56,7 +56,7 @@ struct ConsentListenCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         do {
-            try ConsentState.validate(state)
+            try ConsentState.validate(state, optional: false)
         } catch let error as ConsentError {
             throw ValidationError(error.message)
         }

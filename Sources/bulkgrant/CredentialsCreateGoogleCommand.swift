@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrantLedger
 import NylasAPI
 import Onboarding
 
@@ -25,8 +26,13 @@ struct CredentialsCreateGoogleCommand: AsyncParsableCommand {
             account's client id domain-wide delegation for your scopes in the Workspace admin \
             console (Security → API controls → Domain-wide delegation).
 
+            It prints the exact domain-wide delegation entry to add (the client ID and the scopes \
+            given with --scope), and notes the credential in the ledger so that a run refused for \
+            missing delegation names that client ID.
+
             Examples:
-              bulkgrant credentials create google --name "Sync" --key-file sa.json
+              bulkgrant credentials create google --name "Sync" --key-file sa.json \
+                --scope https://www.googleapis.com/auth/calendar
               bulkgrant credentials create google --name "Sync" \\
                 --key-file /etc/bulkgrant/sa.json --json
             """)
@@ -37,7 +43,13 @@ struct CredentialsCreateGoogleCommand: AsyncParsableCommand {
     @Option(name: .customLong("key-file"), help: "The service account's JSON key file.")
     var keyFile: String
 
-    @Flag(help: "Print {\"credential\": …, \"next\": \"bulkgrant run …\"} as JSON.")
+    @Option(name: .customLong("scope"), help: "A scope the nightly run will ask for (repeat): printed in the delegation entry.")
+    var scopes: [String] = []
+
+    @Option(help: "The ledger the nightly run uses, where the credential's client id is noted (default ./bulkgrant.sqlite).")
+    var ledger: String = "bulkgrant.sqlite"
+
+    @Flag(help: "Print {\"credential\": …, \"delegation\": {client_id, scopes}, \"next\": \"bulkgrant run …\"} as JSON.")
     var json = false
 
     @OptionGroup(title: "API")
@@ -65,16 +77,34 @@ struct CredentialsCreateGoogleCommand: AsyncParsableCommand {
             // command again is the retry.
             try await client.createCredential(provider: .google, request)
         }
-        let next = "bulkgrant run hr-export.csv --provider google --credential-id \(answer.id) --scope https://www.googleapis.com/auth/calendar"
+        await CredentialRecorder.record(
+            CredentialFacts(
+                id: answer.id, provider: Provider.google.rawValue, name: answer.name, clientID: key.clientID,
+                clientEmail: key.clientEmail, keyID: key.credentialData["private_key_id"]),
+            ledger: ledger, identity: configuration.endpoint.identity)
+        let runScopes = scopes.isEmpty ? ["https://www.googleapis.com/auth/calendar"] : scopes
+        let next =
+            "bulkgrant run hr-export.csv --provider google --credential-id \(answer.id) "
+            + runScopes.map { "--scope \($0)" }.joined(separator: " ")
+        let clientID = key.clientID ?? "the service account's client ID (Google Cloud console → IAM & Admin → Service accounts)"
         if json {
-            Stdout.write("{\"credential\":\(JSONLine.encode(answer)),\"next\":\(JSONLine.encode(next))}\n")
+            let delegation = "{\"client_id\":\(JSONLine.encode(key.clientID)),\"scopes\":\(JSONLine.encode(scopes))}"
+            Stdout.write(
+                "{\"credential\":\(JSONLine.encode(answer)),\"delegation\":\(delegation),\"next\":\(JSONLine.encode(next))}\n")
             return
         }
-        let delegation = key.clientID.map { " to client id \($0)" } ?? ""
+        let scopeLine =
+            scopes.isEmpty
+            ? "the scopes the run will pass with --scope, comma-separated (e.g. https://www.googleapis.com/auth/calendar)"
+            : scopes.joined(separator: ",")
         Stdout.write(
             """
             created google credential \(answer.id) "\(answer.name)" for \(key.clientEmail)
-            next: grant domain-wide delegation\(delegation) for your scopes (Workspace admin console → Security → API controls → Domain-wide delegation), then run, with those scopes:
+            next: in the Google Admin console → Security → Access and data control → API controls → Manage domain-wide delegation → Add new, paste:
+              Client ID:     \(clientID)
+              OAuth scopes:  \(scopeLine)
+            then check it before the night, and run with the same scopes:
+              bulkgrant doctor --provider google --credential-id \(answer.id) --canary SOMEONE@YOUR-DOMAIN \(runScopes.map { "--scope \($0)" }.joined(separator: " "))
               \(next)
 
             """)

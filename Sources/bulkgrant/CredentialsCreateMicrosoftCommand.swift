@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GrantLedger
 import NylasAPI
 import Onboarding
 
@@ -44,6 +45,9 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
     @Option(help: "common, or the tenant id (a GUID) or domain (contoso.onmicrosoft.com).")
     var tenant: String
 
+    @Option(help: "The ledger the nightly run uses, where the credential's app is noted (default ./bulkgrant.sqlite).")
+    var ledger: String = "bulkgrant.sqlite"
+
     @Flag(help: "Print {\"credential\": …, \"next\": [commands]} as JSON.")
     var json = false
 
@@ -78,6 +82,11 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
             // command again is the retry.
             try await client.createCredential(provider: .microsoft, request)
         }
+        await CredentialRecorder.record(
+            CredentialFacts(
+                id: answer.id, provider: Provider.microsoft.rawValue, name: answer.name, clientID: settings.clientID,
+                tenant: settings.tenant),
+            ledger: ledger, identity: configuration.endpoint.identity)
         let next = [
             // /v3/connect/auth takes the Nylas application's client id, not the Azure app's.
             "bulkgrant consent url --credential-id \(answer.id) --client-id NYLAS_CLIENT_ID --redirect-uri http://localhost:8765/callback",
@@ -91,7 +100,7 @@ struct CredentialsCreateMicrosoftCommand: AsyncParsableCommand {
         Stdout.write(
             """
             created microsoft credential \(answer.id) "\(answer.name)" for app \(settings.clientID), tenant \(settings.tenant)
-            next: have a Microsoft admin of the tenant approve the app (the redirect URI must be registered on the Azure app):
+            next: have a Microsoft admin of the tenant approve the app (the redirect URI must be one of your Nylas application's callback URIs):
               \(next[0])    # NYLAS_CLIENT_ID: your Nylas application's (dashboard: App settings)
               \(next[1])    # consent url prints this line with its STATE
             then, 5 minutes after consent:

@@ -19,6 +19,11 @@ struct DoctorCommand: AsyncParsableCommand {
             server's. A check that depends on a failed one is shown as skipped. Nothing is \
             changed: the ledger is opened read-only and its lock only tested.
 
+            --canary EMAIL makes one real custom authentication for that user with the \
+            credential (and the --scope values of the nightly run), proving domain-wide \
+            delegation or admin consent end to end before the night; a refusal is named with its \
+            cause and fix. It is harmless: Nylas re-authenticates a grant the user already has.
+
             Exit codes: 0 every check passed · 1 some check failed · 2 usage error.
 
             Examples:
@@ -27,6 +32,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 --ledger /var/lib/bulkgrant/bulkgrant.sqlite \\
                 --api-key-file /etc/bulkgrant/api-key
               bulkgrant doctor --provider microsoft --region eu --json
+              bulkgrant doctor --provider google --credential-id CRED_ID --canary it@example.com \
+                --scope https://www.googleapis.com/auth/calendar
             """)
 
     @Option(help: "google or microsoft: check its connector and credentials.")
@@ -34,6 +41,12 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("credential-id"), help: "The credential the nightly run uses (needs --provider).")
     var credentialID: String?
+
+    @Option(help: "Authenticate this user for real with the credential: proves delegation or consent (needs --credential-id).")
+    var canary: String?
+
+    @Option(name: .customLong("scope"), help: "Google: a scope the nightly run asks for (repeat), used by --canary.")
+    var scopes: [String] = []
 
     @Option(help: "The ledger the nightly run uses (default ./bulkgrant.sqlite).")
     var ledger: String = "bulkgrant.sqlite"
@@ -52,6 +65,15 @@ struct DoctorCommand: AsyncParsableCommand {
             throw ValidationError("--credential-id must not be empty")
         }
         guard !ledger.isEmpty else { throw ValidationError("--ledger must not be empty") }
+        if canary != nil && credentialID == nil {
+            throw ValidationError("--canary needs --provider and --credential-id: the credential to authenticate with")
+        }
+        if let canary, !canary.contains("@") {
+            throw ValidationError("--canary takes a user's address, such as it@example.com, not '\(canary)'")
+        }
+        if provider == .google && canary != nil && scopes.isEmpty {
+            throw ValidationError("--canary for Google needs the nightly run's --scope values")
+        }
     }
 
     func run() async throws {
@@ -74,6 +96,8 @@ struct DoctorCommand: AsyncParsableCommand {
         configuration.provider = provider
         configuration.credentialID = credentialID?.trimmingCharacters(in: .whitespaces)
         configuration.ledgerPath = ledger
+        configuration.canary = canary?.trimmingCharacters(in: .whitespaces).lowercased()
+        configuration.scopes = scopes
         configuration.requestTimeout = api.requestTimeout
         let logger = Console.bootstrapLogging(level: .warning)
         let report = await Doctor(configuration: configuration, logger: logger).run()

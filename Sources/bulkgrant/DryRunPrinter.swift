@@ -13,6 +13,8 @@ struct DryRunPrinter {
         ("repair", "repair", "grant listed invalid: re-authenticated"),
         ("adopted", "adopted", "existing grant recorded, no authentication"),
         ("departed", "departed", "granted earlier, absent from this export"),
+        ("resting", "resting", "failed for the same reason several runs in a row: sit this run out"),
+        ("unfinished_revocations", "revoking", "left by an interrupted run: the run finishes their revocation"),
     ]
 
     func print(json: Bool) {
@@ -25,16 +27,19 @@ struct DryRunPrinter {
         }
         var lines: [String] = []
         lines.append(
-            "bulkgrant run --dry-run: \(report.provider), ledger \(report.ledger)\(report.ledgerExists ? "" : " (does not exist yet)"): nothing is sent or written")
+            "bulkgrant run --dry-run: \(report.provider), ledger \(report.ledger)\(report.ledgerExists ? "" : " (does not exist yet)"): nothing is created, deleted or written")
         var export = "  export        \(String(report.exportUsers).leftPad(8))   users"
         if let previous = report.previousExportUsers { export += " (previous run: \(previous))" }
-        if report.rejectedRows > 0 { export += ", \(report.rejectedRows) rejected rows" }
-        if report.duplicates > 0 { export += ", \(report.duplicates) duplicates folded" }
+        if report.rejectedRows > 0 { export += ", " + Console.counted(report.rejectedRows, "rejected row") }
+        if report.duplicates > 0 { export += ", " + Console.counted(report.duplicates, "duplicate") + " folded" }
         if !report.filteredReasons.isEmpty {
             let reasons = report.filteredReasons.map { "\($0.reason): \($0.count)" }.joined(separator: ", ")
             export += ", \(report.filtered) filtered out (\(reasons))"
         }
         lines.append(export)
+        if let note = SummaryPrinter.columnNote(report.emailColumn, others: report.otherAddressColumns) {
+            lines.append(note)
+        }
         for entry in Self.order {
             guard let group = report.plan[entry.key] else { continue }
             var line = "  " + entry.label.padding(toLength: 14, withPad: " ", startingAt: 0) + String(group.count).leftPad(8)
@@ -44,14 +49,18 @@ struct DryRunPrinter {
             }
             lines.append(line)
         }
-        var calls = "Would send: \(report.authentications) custom authentications"
-        if report.lookups > 0 { calls += " (more if the \(report.lookups) lookups find no grant), \(report.lookups) lookups" }
-        calls += ", \(report.deletions) grant deletions"
+        var calls = "Would send: " + Console.counted(report.authentications, "custom authentication")
+        if report.lookups > 0 {
+            calls += " (more if the lookups find no grant), " + Console.counted(report.lookups, "lookup")
+        }
+        calls += ", " + Console.counted(report.deletions, "grant deletion")
         if !report.revokeDeparted, (report.plan["departed"]?.count ?? 0) > 0 {
             calls += " (--revoke-departed would delete the departed users' grants)"
         }
         lines.append(calls + ".")
-        if report.listCalls > 0 { lines.append("This dry run listed grants in \(report.listCalls) GET /v3/grants calls.") }
+        if report.listCalls > 0 {
+            lines.append("This dry run listed grants in " + Console.counted(report.listCalls, "GET /v3/grants call") + ".")
+        }
         if let refusal = report.refusal {
             lines.append("The run would be REFUSED (exit 3): \(refusal)")
         } else if let safeguard = report.safeguard, safeguard.revocations > 0 {

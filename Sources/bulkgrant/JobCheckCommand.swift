@@ -48,7 +48,7 @@ struct JobCheckCommand: AsyncParsableCommand {
                 inputs.append(input)
                 Console.out(
                     "✓ \(label): \(organisation.input): \(input.emails.count) users"
-                        + (input.rejections.isEmpty ? "" : ", \(input.rejections.count) rejected rows") + "\n")
+                        + (input.rejections.isEmpty ? "" : ", " + Console.counted(input.rejections.count, "rejected row")) + "\n")
             } catch {
                 inputs.append(nil)
                 problems.append("\(label): \(error)")
@@ -62,8 +62,9 @@ struct JobCheckCommand: AsyncParsableCommand {
         }
         // The ledger is not opened: only the exports can clash here.
         let clashes = JobRun.conflicts(job.organisations, inputs: inputs, memberships: [:])
-        problems += clashes.prefix(10)
-        if clashes.count > 10 { problems.append("… and \(clashes.count - 10) more addresses in two organisations") }
+        problems += JobRun.summarise(clashes)
+        // Each clashing address is a problem of its own, though ten are listed.
+        let hidden = max(0, clashes.count - 10) - (clashes.count > 10 ? 1 : 0)
         if api.apiKeyFile != nil || !(ProcessInfo.processInfo.environment["NYLAS_API_KEY"] ?? "").isEmpty {
             problems += try await credentialProblems(job)
         } else {
@@ -73,7 +74,7 @@ struct JobCheckCommand: AsyncParsableCommand {
         if problems.isEmpty {
             Console.out("job \(file): \(job.organisations.count) organisations, ready to run: bulkgrant run --job \(file)\n")
         } else {
-            Console.error("job \(file): \(problems.count) problem\(problems.count == 1 ? "" : "s"); fix them and check again")
+            Console.error("job \(file): \(Console.counted(problems.count + hidden, "problem")); fix them and check again")
             throw Exit.input
         }
     }
@@ -86,23 +87,20 @@ struct JobCheckCommand: AsyncParsableCommand {
             for organisation in job.organisations {
                 let label = "organisation '\(organisation.name)'"
                 let expected = organisation.provider.bulkCredentialType
-                do {
-                    let credential = try await client.getCredential(provider: organisation.provider, id: organisation.credentialID)
+                switch try await client.locateCredential(id: organisation.credentialID, provider: organisation.provider) {
+                case .found(let credential):
                     if let type = credential.credentialType, type != expected {
                         problems.append(
                             "\(label): credential \(organisation.credentialID) is of type \(type.rawValue), but bulk authentication with \(organisation.provider.rawValue) needs \(expected.rawValue)")
                     } else {
                         Console.out("✓ \(label): credential \(organisation.credentialID) (\(credential.name))\n")
                     }
-                } catch let error as NylasError where error.status == 404 {
-                    let other: Provider = organisation.provider == .google ? .microsoft : .google
-                    if (try? await client.getCredential(provider: other, id: organisation.credentialID)) != nil {
-                        problems.append(
-                            "\(label): credential \(organisation.credentialID) belongs to \(other.rawValue), not \(organisation.provider.rawValue): fix provider or credential_id")
-                    } else {
-                        problems.append(
-                            "\(label): no \(organisation.provider.rawValue) credential \(organisation.credentialID): list them with 'bulkgrant credentials list --provider \(organisation.provider.rawValue)'")
-                    }
+                case .otherProvider(let other, _):
+                    problems.append(
+                        "\(label): credential \(organisation.credentialID) belongs to \(other.rawValue), not \(organisation.provider.rawValue): fix provider or credential_id")
+                case .missing:
+                    problems.append(
+                        "\(label): no \(organisation.provider.rawValue) credential \(organisation.credentialID): list them with 'bulkgrant credentials list --provider \(organisation.provider.rawValue)'")
                 }
             }
             return problems

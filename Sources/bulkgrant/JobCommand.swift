@@ -13,7 +13,7 @@ struct JobCommand: AsyncParsableCommand {
             safeguard and summary; an organisation whose credential fails stops alone.
 
             Job-wide keys: ledger, rate (45), concurrency (64), max_attempts (5), \
-            breaker_threshold (25), stop_grace (10), revoke_departed (false), max_revoke ("10%"), \
+            breaker_threshold (25), stop_after (3), stop_grace (10), revoke_departed (false), max_revoke ("10%"), \
             repair_invalid (false), adopt_existing (false), report_html (none: the HTML file \
             that gets the ledger's morning report after each run, mode 0600).
             Per [[organisation]]: name, provider (google|microsoft), credential_id, input, \

@@ -12,7 +12,9 @@ struct JobSummaryPrinter {
         for error in report.errors { diagnostic(error) }
         if json {
             for organisation in report.organisations where organisation.report.exitCode >= 2 {
-                if let stop = organisation.report.stopReason { diagnostic("organisation '\(organisation.name)': \(stop)") }
+                if let stop = organisation.report.stopReason {
+                    SummaryPrinter.diagnostic("organisation '\(organisation.name)': \(stop)", logs: logs, level: .error)
+                }
             }
             Console.json(report)
             return

@@ -6,7 +6,7 @@ import Provisioning
 struct NightlyOptions: ParsableArguments {
     @Flag(
         name: .customLong("dry-run"),
-        help: "Print the plan (new, granted, retry, unknown, repair, adopted, departed) and exit: no grant is created or deleted and the ledger is not written.")
+        help: "Print the plan (new, granted, retry, unknown, repair, adopted, departed) and exit: no grant is created or deleted and the ledger is not written; only the grant listings adoption and --repair-invalid need are sent (GET).")
     var dryRun = false
 
     @Flag(

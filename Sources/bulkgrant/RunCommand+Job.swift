@@ -25,11 +25,13 @@ extension RunCommand {
         if rate != EngineConfiguration.defaults.rate { given.append("--rate (rate = …)") }
         if maxAttempts != EngineConfiguration.defaults.maxAttempts { given.append("--max-attempts (max_attempts = …)") }
         if breakerThreshold != EngineConfiguration.defaults.breakerThreshold { given.append("--breaker-threshold (breaker_threshold = …)") }
+        if stopAfter != EngineConfiguration.defaults.stopAfter { given.append("--stop-after (stop_after = …)") }
         if stopGrace != EngineConfiguration.defaults.stopGrace { given.append("--stop-grace (stop_grace = …)") }
         if nightly.revokeDeparted { given.append("--revoke-departed (revoke_departed = true)") }
         if nightly.revocationLimit != .default { given.append("--max-revoke (max_revoke = …)") }
         if nightly.repairInvalid { given.append("--repair-invalid (repair_invalid = true)") }
         if nightly.adoptExisting { given.append("--adopt-existing (adopt_existing = true)") }
+        if retryOnly { given.append("--retry-only (retry a report file with a single run, without --job)") }
         if !given.isEmpty {
             throw ValidationError(
                 "with --job these come from the job file, not the command line: \(given.joined(separator: ", ")); set them in the file (see examples/job.toml)")
@@ -75,7 +77,7 @@ extension RunCommand {
                 seeding: seeds, maxConnections: job.concurrency, logs: logs)
         else { return Exit.input }
         logs.sink?.redact(clientConfiguration.apiKey.secret)
-        let ledgerPath = ledger ?? job.ledger
+        let ledgerPath = ledgerPath(default: job.ledger)
         if nightly.dryRun {
             let code = await dryRunJob(job, ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, logs: logs)
             await sandboxServer?.stop()
@@ -96,7 +98,7 @@ extension RunCommand {
                 job: job, client: client, ledger: openedLedger, control: control,
                 apiIdentity: clientConfiguration.endpoint.identity, logger: logger
             ).execute(
-                force: nightly.force,
+                force: nightly.force, retryResting: retryResting,
                 preflight: { organisation, control in
                     await jobPreflight(organisation, ledger: openedLedger, control: control, logs: logs)
                 },

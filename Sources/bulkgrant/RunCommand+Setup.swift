@@ -18,6 +18,8 @@ extension RunCommand {
             var settings = SandboxConfiguration()
             settings.apiKey = sandboxKey
             settings.seedCredentials = credentials
+            // A Workspace and tenant set up as the README tells: the usual scopes delegated, consent given.
+            settings.tenant = .rehearsal
             settings.faults.latencyMs = 40...120
             var quiet = logs.logger
             quiet.logLevel = .error
@@ -31,6 +33,29 @@ extension RunCommand {
             logs.error("\(error)")
             return nil
         }
+    }
+
+    /// The ledger: --ledger, else `path`; with --sandbox a file of its own beside it
+    /// (`bulkgrant-sandbox.sqlite`), so that a trial never writes the ledger of the real API.
+    func ledgerPath(default path: String) -> String {
+        if let ledger { return ledger }
+        guard sandbox else { return path }
+        let url = URL(fileURLWithPath: path)
+        let name = url.deletingPathExtension().lastPathComponent + "-sandbox." + (url.pathExtension.isEmpty ? "sqlite" : url.pathExtension)
+        let folder = url.deletingLastPathComponent()
+        return path.contains("/") ? folder.appendingPathComponent(name).path : name
+    }
+
+    /// Says which of the two a ledger bound to another API host is: a sandbox trial's, or the
+    /// real API's that --sandbox must not write.
+    static func otherHostMessage(_ path: String, bound: String, identity: String) -> String {
+        if bound == APIEndpoint.sandboxIdentity {
+            return "ledger \(path): made by a --sandbox trial (or a sandbox on loopback), not for \(identity); name the real ledger with --ledger, or remove this file to start one"
+        }
+        if identity == APIEndpoint.sandboxIdentity {
+            return "ledger \(path): belongs to API host \(bound); --sandbox never writes a ledger meant for a real API host: leave out --ledger (a trial uses a -sandbox file of its own) or name another file"
+        }
+        return "ledger \(path): belongs to API host \(bound), not \(identity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with"
     }
 
     /// The ledger of a dry run: read-only and unlocked, nil when it does not exist yet. Refused
@@ -49,8 +74,7 @@ extension RunCommand {
             opened = ledger
             if let bound = try await ledger.boundAPIHost(), bound != identity {
                 try? ledger.close()
-                logs.error(
-                    "ledger \(path): belongs to API host \(bound), not \(identity); use --ledger to name this host's ledger, or the --api-uri/--region it was made with")
+                logs.error(Self.otherHostMessage(path, bound: bound, identity: identity))
                 return .failure(Exit.input)
             }
             return .success(ledger)
@@ -66,6 +90,9 @@ extension RunCommand {
     func openLedger(_ path: String, identity: String, logs: LogOutput) -> Result<Ledger, ExitCode> {
         do {
             return .success(try Ledger.open(path: path, apiIdentity: identity, logger: logs.logger))
+        } catch let error as LedgerError where error.code == .otherHost {
+            logs.error(Self.otherHostMessage(path, bound: error.boundHost ?? "another host", identity: identity))
+            return .failure(Exit.input)
         } catch let error as LedgerError {
             logs.error("\(error)")
             return .failure(error.code == .locked ? Exit.stopped : Exit.input)

@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
               export NYLAS_API_KEY=...   # or --api-key-file FILE
               bulkgrant run hr-export.csv --provider google --credential-id CRED \\
                 --scope https://www.googleapis.com/auth/calendar
-              bulkgrant run hr-export.csv ... --dry-run          # the plan; nothing sent or written
+              bulkgrant run hr-export.csv ... --dry-run          # the plan; nothing created, deleted or written
               bulkgrant run hr-export.csv ... --where Status=Active \\
                 --exclude Department=Contractors               # row filters: see --where
               bulkgrant run hr-export.csv ... --repair-invalid --revoke-departed \\
@@ -52,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("scope"), help: "A Google scope to grant (repeat for several). Not for Microsoft.")
     var scopes: [String] = []
 
-    @Option(help: "The SQLite ledger (default ./bulkgrant.sqlite; ./bulkgrant-sandbox.sqlite with --sandbox).")
+    @Option(help: "The SQLite ledger (default ./bulkgrant.sqlite, or the job's; with --sandbox a -sandbox file beside it).")
     var ledger: String?
 
     @Option(help: "API calls in flight at most.")
@@ -101,8 +101,40 @@ struct RunCommand: AsyncParsableCommand {
             + excludeFilters.map { try RowFilter(parsing: $0, kind: .exclude) }
     }
 
-    @Option(name: .customLong("breaker-threshold"), help: "Identical permanent errors in a row that stop the run (0: never).")
+    @Option(
+        name: .customLong("stop-after"),
+        help: ArgumentHelp(
+            "Identical answers with a credential-wide cause that stop the run.",
+            discussion: """
+                A cause that reaches every user of the credential (domain-wide delegation missing, no \
+                admin consent, a deleted key, an expired secret) stops the run after this many \
+                identical answers, with the cause and its fix; the users stay pending and the run \
+                exits 3. A cause of one user (unknown, suspended, unlicensed) fails only that user.
+                """))
+    var stopAfter: Int = EngineConfiguration.defaults.stopAfter
+
+    @Option(
+        name: .customLong("breaker-threshold"),
+        help: "Identical unrecognised refusals in a row that stop the run (0: never); known causes are handled by cause.")
     var breakerThreshold: Int = EngineConfiguration.defaults.breakerThreshold
+
+    @Flag(
+        name: .customLong("retry-only"),
+        help: ArgumentHelp(
+            "The input lists users to retry (e.g. report --state failed), not the whole export.",
+            discussion: """
+                Nobody is departed for being absent from it, users the ledger does not know are left \
+                alone, failed users are tried even if they rest, and the run is no baseline for the \
+                next night's export-size check. A file written by 'bulkgrant report' is recognised by \
+                its header and read this way without the flag (its leading ' before a formula-looking \
+                address is taken off).
+                """))
+    var retryOnly = false
+
+    @Flag(
+        name: .customLong("retry-resting"),
+        help: "Also try tonight the failed users that sit runs out after failing for the same reason several runs in a row.")
+    var retryResting = false
 
     @Option(name: .customLong("stop-grace"), help: "Seconds calls in flight may take to finish after a stop.")
     var stopGrace: Double = EngineConfiguration.defaults.stopGrace
@@ -148,12 +180,13 @@ struct RunCommand: AsyncParsableCommand {
                 "--scope is for Google only: Microsoft grants take their scopes from the Azure app's admin consent")
         }
         if credentialID == nil && !sandbox {
-            throw ValidationError("--credential-id is required: list them with the Nylas dashboard, or try --sandbox")
+            throw ValidationError("--credential-id is required: list the application's with `bulkgrant credentials list --provider \(provider.rawValue)`, create one with `bulkgrant credentials create`, or try --sandbox")
         }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024") }
         guard rate > 0 else { throw ValidationError("--rate must be more than 0 requests per second") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard breakerThreshold >= 0 else { throw ValidationError("--breaker-threshold must be 0 or more") }
+        guard stopAfter >= 1 else { throw ValidationError("--stop-after must be at least 1") }
         guard stopGrace >= 0 else { throw ValidationError("--stop-grace must be 0 or more seconds") }
         do { _ = try rowFilters() } catch { throw ValidationError("\(error)") }
     }
@@ -202,7 +235,7 @@ struct RunCommand: AsyncParsableCommand {
         else { return Exit.input }
         logs.sink?.redact(clientConfiguration.apiKey.secret)
 
-        let ledgerPath = ledger ?? (sandbox ? "bulkgrant-sandbox.sqlite" : "bulkgrant.sqlite")
+        let ledgerPath = ledgerPath(default: "bulkgrant.sqlite")
         if nightly.dryRun {
             let code = await dryRun(
                 ledgerPath: ledgerPath, clientConfiguration: clientConfiguration, credential: credential, logs: logs)
@@ -241,8 +274,6 @@ struct RunCommand: AsyncParsableCommand {
         report = result
 
         for warning in result.warnings { logs.warning(warning) }
-        // Under cron, standard error is what reaches a person: say why the run stopped there too.
-        if result.exitCode == Exit.stopped.rawValue, let reason = result.stopReason { logs.error(reason) }
         SummaryPrinter(report: result, sandbox: sandbox, logs: logs).print(json: json)
         return ExitCode(result.exitCode)
     }
@@ -286,6 +317,7 @@ struct RunCommand: AsyncParsableCommand {
         engine.rate = rate
         engine.maxAttempts = maxAttempts
         engine.breakerThreshold = breakerThreshold
+        engine.stopAfter = stopAfter
         engine.stopGrace = stopGrace
         var options = RunOptions(inputPath: input, engine: engine)
         options.reader.format = format
@@ -297,12 +329,15 @@ struct RunCommand: AsyncParsableCommand {
         options.force = nightly.force
         options.repairInvalid = nightly.repairInvalid
         options.adoptExisting = nightly.adoptExisting
+        options.retryResting = retryResting
+        options.retryOnly = retryOnly
         options.recordedOptions = [
             "concurrency": String(concurrency), "rate": String(rate), "max_attempts": String(maxAttempts),
             "credential_id": credential, "scopes": scopes.joined(separator: " "), "api": identity,
             "revoke_departed": String(nightly.revokeDeparted), "max_revoke": nightly.revocationLimit.description,
             "force": String(nightly.force), "repair_invalid": String(nightly.repairInvalid),
-            "adopt_existing": String(nightly.adoptExisting),
+            "adopt_existing": String(nightly.adoptExisting), "stop_after": String(stopAfter),
+            "retry_resting": String(retryResting), "retry_only": String(retryOnly),
             "where": whereFilters.joined(separator: " | "), "exclude": excludeFilters.joined(separator: " | "),
         ]
         return options

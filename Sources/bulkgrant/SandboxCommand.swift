@@ -20,6 +20,7 @@ struct SandboxCommand: AsyncParsableCommand {
               bulkgrant sandbox --port 8080 --api-key test --rate-limit 50 --latency-ms 200-400 \\
                 --fail 500=0.05,502=0.01,drop=0.02,hang=0.001 --reject-domain contractors.example
               bulkgrant sandbox --port 0 --throttle-burst 5:0.5   # half a second of 429s every 5 s
+              bulkgrant sandbox --port 0 --tenant examples/tenants/no-delegation.toml --envelope gateway
               NYLAS_API_KEY=test bulkgrant run users.csv --api-uri http://127.0.0.1:8080 ...
             """)
 
@@ -61,6 +62,27 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Seed for the fault draws, to replay a run.")
     var seed: UInt64?
 
+    @Option(
+        help: ArgumentHelp(
+            "The provider's side behind every credential, as a TOML file (see examples/tenants/).",
+            discussion: """
+                Google: the scopes delegated to the service account (delegated_scopes), the key and \
+                the service account (active, deleted, disabled), the domains owned, and users that are \
+                suspended, deleted, unknown or have no Gmail/Calendar service. Microsoft: the admin \
+                consent (consent, consented_minutes_ago; grants fail for 5 minutes after it), the \
+                client secret (valid, expired, wrong), the permissions, an application access policy, \
+                and users with no mailbox, on-premises, disabled or unknown. Without it every \
+                address is a licensed user and everything is delegated and consented.
+                """,
+            valueName: "file"))
+    var tenant: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "How a provider's refusal is wrapped: provider-object, gateway (504), message-only or provider-string.",
+            discussion: "Nylas does not document which; the tenant file's envelope key sets it too, this flag wins."))
+    var envelope: RefusalEnvelope?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (0...1).contains(invalidShare) else { throw ValidationError("--invalid-share must be from 0 to 1") }
@@ -85,6 +107,16 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.rejectedDomains = Set(rejectDomains.map { $0.lowercased() })
         configuration.invalidShare = invalidShare
         configuration.randomSeed = seed
+        if let tenant {
+            do {
+                let (loaded, envelope) = try SandboxTenant.load(path: tenant)
+                configuration.tenant = loaded
+                if let envelope { configuration.envelope = envelope }
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        if let envelope { configuration.envelope = envelope }
         configuration.seedCredentials = try credentials.map { text in
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, let provider = Provider(rawValue: parts[0].lowercased()) else {
@@ -93,6 +125,19 @@ struct SandboxCommand: AsyncParsableCommand {
             return .init(provider: provider, id: parts[1], name: "sandbox \(parts[1])")
         }
         return configuration
+    }
+
+    /// A run that works as printed: against the first credential given, or with the one to add.
+    func tryLine(_ baseURI: String) throws -> String {
+        let seeded = try parsedConfiguration().seedCredentials.first
+        let provider = seeded?.provider ?? .google
+        let scope = provider == .google ? " --scope https://www.googleapis.com/auth/calendar" : ""
+        let line =
+            "NYLAS_API_KEY=\(apiKey) bulkgrant run examples/hr-export.csv --api-uri \(baseURI) --provider \(provider.rawValue) --credential-id \(seeded?.id ?? "demo")\(scope) --ledger sandbox-trial.sqlite"
+        guard seeded != nil else {
+            return "try:     restart with --credential google:demo (the sandbox holds no credential yet), then:\n         " + line
+        }
+        return "try:     " + line
     }
 
     func run() async throws {
@@ -109,9 +154,11 @@ struct SandboxCommand: AsyncParsableCommand {
             bulkgrant sandbox listening on \(server.baseURI)
             API key: \(apiKey)   (a sandbox key, not a secret)
             stats:   \(server.baseURI)/__sandbox/stats
-            try:     NYLAS_API_KEY=\(apiKey) bulkgrant run USERS.csv --api-uri \(server.baseURI) --provider google --credential-id ID --scope SCOPE
+            \(try tryLine(server.baseURI))
 
             """)
         try await server.wait()
     }
 }
+
+extension RefusalEnvelope: ExpressibleByArgument {}

@@ -96,6 +96,9 @@ struct LedgerStatus: Codable {
         var message: String
         var count: Int
         var example: String
+        /// The failure catalogue's cause id, when it recognised the answer.
+        var cause: String?
+        var fix: String?
     }
 
     struct Repeat: Codable {
@@ -117,12 +120,15 @@ struct LedgerStatus: Codable {
     var users: [String: [String: Int]]
     var runs: [Run]
     var failureReasons: [Reason]
+    /// Failed users sitting runs out, per provider.
+    var resting: [String: Int]
     var repeatFailures: [Repeat]
 
     enum CodingKeys: String, CodingKey {
         case ledger, users, runs
         case apiHost = "api_host"
         case failureReasons = "failure_reasons"
+        case resting
         case repeatFailures = "repeat_failures"
     }
 
@@ -146,10 +152,12 @@ struct LedgerStatus: Codable {
                     exportUsers: run.exportUsers ?? run.counts["export_users"], counts: run.counts)
             },
             failureReasons: try await ledger.failureReasons(provider: provider, organisation: organisation).map {
-                Reason(
-                    reason: $0.reason, status: $0.status, type: $0.type, message: $0.message, count: $0.count,
-                    example: $0.example)
+                let entry = $0.cause.flatMap { FailureCatalogue.entry($0) }
+                return Reason(
+                    reason: entry?.meaning ?? $0.reason, status: $0.status, type: $0.type, message: $0.message,
+                    count: $0.count, example: $0.example, cause: $0.cause, fix: entry?.fix)
             },
+            resting: try await restingCounts(ledger, provider: provider, organisation: organisation),
             repeatFailures: try await ledger.repeatFailures(
                 minimumRuns: minimumRuns, provider: provider, organisation: organisation
             ).map {
@@ -183,7 +191,7 @@ struct LedgerStatus: Codable {
             if let export = run.exportUsers { line += "  export \(export)" }
             let shown: [(String, String)] = [
                 ("new", "new"), ("granted_now", "granted"), ("granted", "skipped"), ("adopted", "adopted"),
-                ("repair", "repaired"), ("failed", "failed"), ("deferred", "deferred"), ("departed", "departed"),
+                ("repair", "repaired"), ("failed", "failed"), ("deferred", "deferred"), ("resting", "resting"), ("departed", "departed"),
                 ("revoked", "revoked"), ("filtered", "filtered"), ("api_calls", "calls"),
             ]
             let counts = shown.compactMap { key, label in
@@ -192,10 +200,15 @@ struct LedgerStatus: Codable {
             if !counts.isEmpty { line += ": " + counts.joined(separator: " · ") }
             lines.append(line)
         }
-        lines.append("Most common failure reasons:")
+        lines.append("Most common failure causes:")
         if failureReasons.isEmpty { lines.append("  none") }
         for reason in failureReasons {
-            lines.append("  \(reason.count) × \(reason.reason) (e.g. \(reason.example))")
+            lines.append("  \(reason.count) × " + (reason.cause.map { "\($0): " } ?? "") + "\(reason.reason) (e.g. \(reason.example))")
+            if let fix = reason.fix { lines.append("      fix: \(fix)") }
+        }
+        for (provider, count) in resting.sorted(by: { $0.key < $1.key }) where count > 0 {
+            lines.append(
+                "  \(count) \(provider) \(count == 1 ? "user fails" : "users fail") for the same reason run after run: tried after 1, 3, then every 7 runs instead of every run (run --retry-resting tries them at once)")
         }
         lines.append("Users failing in \(minimumRuns) or more runs:")
         if repeatFailures.isEmpty { lines.append("  none") }
@@ -205,6 +218,14 @@ struct LedgerStatus: Codable {
                     + (user.lastError.map { "; last: \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func restingCounts(_ ledger: Ledger, provider: String?, organisation: String?) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for name in Provider.allCases.map(\.rawValue) where provider == nil || provider == name {
+            counts[name] = try await ledger.restingUsers(provider: name, organisation: organisation).count
+        }
+        return counts
     }
 
     static func timestamp(_ seconds: Double) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Provisioning
 
 /// The end-of-run summary: a table for people, or one JSON object for scripts.
@@ -18,12 +19,24 @@ struct SummaryPrinter {
             diagnostic("rejected line \(rejection.line): \(rejection.reason)")
         }
         if report.rejectedRows > 20 {
-            diagnostic("… and \(report.rejectedRows - 20) more rejected rows (all in --json, first 50)")
+            diagnostic("… and " + Console.counted(report.rejectedRows - 20, "more rejected row") + " (all in --json, first 50)")
         }
         // Why the run stopped also goes to standard error, where cron's error log looks for it,
         // unless the summary itself is on a terminal.
         if report.exitCode >= 2, let stop = report.stopReason, json || isatty(STDOUT_FILENO) != 1 {
-            diagnostic(stop)
+            diagnostic(stop, level: .error)
+        }
+        // JSON logs carry each cause once, with its count, an example and the fix.
+        if let logs, logs.isJSON {
+            for reason in report.failureReasons {
+                logs.logger.notice(
+                    "failure cause",
+                    metadata: [
+                        "failure.cause": "\(reason.cause)", "failure.count": .stringConvertible(reason.count),
+                        "failure.example": "\(reason.example)", "failure.reason": "\(reason.reason)",
+                        "failure.fix": "\(reason.fix ?? "")",
+                    ])
+            }
         }
         if json {
             Console.json(report)
@@ -44,14 +57,34 @@ struct SummaryPrinter {
         if report.adopted > 0 { row("adopted", report.adopted, "existing grants recorded, no authentication") }
         if report.repaired > 0 { row("repaired", report.repaired, "grants listed invalid, sent to re-authentication") }
         row("failed", report.failed)
-        row("deferred", report.deferred, report.deferred > 0 ? "retried on the next run" : "")
+        row(
+            "deferred", report.deferred,
+            report.deferred == 0
+                ? ""
+                : "retried on the next run"
+                    + (report.deferredInFlight > 0
+                        ? " (\(report.deferredInFlight) left in_flight: their last call's outcome is unknown, so they are looked up first)"
+                        : ""))
+        if report.resting > 0 {
+            row("resting", report.resting, "failed for the same reason several runs in a row: tried less often (--retry-resting tries them now)")
+        }
         if report.unfinished > 0 { row("unfinished", report.unfinished, "left for the next run") }
+        if report.revocationsFinished > 0 {
+            row("resumed", report.revocationsFinished, "revocations an interrupted run had left, finished now")
+        }
+        if report.retryOnly {
+            row("retry only", report.notInLedger, "not in the ledger, left alone; nobody departed, no baseline")
+        }
         row("rejected rows", report.rejectedRows)
+        if let line = Self.columnNote(report.emailColumn, others: report.otherAddressColumns) { lines.append("  " + line) }
         if report.duplicates > 0 { row("duplicates", report.duplicates, "folded into one user each") }
         if report.outsideDomains > 0 { row("other domains", report.outsideDomains, "outside --domain, skipped") }
         if !report.filteredReasons.isEmpty {
             let reasons = report.filteredReasons.map { "\($0.reason): \($0.count)" }.joined(separator: ", ")
-            row("filtered out", report.filtered, reasons + (report.filtered > 0 ? " (a granted one counts as departed)" : ""))
+            let blank =
+                report.filteredWithoutAddress > 0
+                ? "; \(report.filteredWithoutAddress) of them had no valid address, counted here, not as rejected" : ""
+            row("filtered out", report.filtered, reasons + blank + (report.filtered > 0 ? " (a granted one counts as departed)" : ""))
         }
         if report.departed > 0 {
             let sample = report.departedSample.prefix(3).joined(separator: ", ")
@@ -72,13 +105,13 @@ struct SummaryPrinter {
         }
         lines.append(
             "  " + "api calls".padding(toLength: 14, withPad: " ", startingAt: 0) + String(report.apiCalls).leftPad(8)
-                + String(format: "   in %.1f s (%.1f calls/s)", report.durationSeconds, report.achievedRate)
+                + String(format: "   in %.1f s", report.durationSeconds) + Self.rate(report)
                 + (report.rateLimited > 0 ? ", \(report.rateLimited) rate-limited (429)" : ""))
-        if !report.failureReasons.isEmpty {
-            lines.append("Failure reasons:")
-            for reason in report.failureReasons.prefix(10) {
-                lines.append("  \(reason.count) × \(reason.reason) (e.g. \(reason.example))")
-            }
+        // The cause that stopped the run is told once, under "Stopped".
+        let causes = report.failureReasons.filter { $0.cause != report.stopCause?.cause }
+        if !causes.isEmpty {
+            lines.append("Failure causes:")
+            lines += Self.causeLines(causes.prefix(10))
         }
         if let stop = report.stopReason { lines.append("Stopped: \(stop)") }
         guard closing else {
@@ -87,22 +120,52 @@ struct SummaryPrinter {
         }
         switch report.exitCode {
         case 0: lines.append("Done: every user is granted.")
-        case 1: lines.append("Exit 1: some users failed or were deferred; rerun the same command to retry them.")
+        case 1:
+            lines.append(
+                "Exit 1: some users failed or were deferred: fix the causes above; the next run retries deferred users at once and failed ones less often.")
         case 2: lines.append("Exit 2: nothing valid to provision; fix the input and rerun.")
         default: lines.append("Exit \(report.exitCode): the run stopped; fix the cause above and rerun to resume.")
         }
         Console.out(lines.joined(separator: "\n") + "\n")
     }
 
-    private func diagnostic(_ text: String) {
-        Self.diagnostic(diagnosticPrefix + text, logs: logs)
+    /// Names the address column when others look like one too, so a wrong pick shows at once.
+    static func columnNote(_ column: String?, others: [String]) -> String? {
+        guard let column, !others.isEmpty else { return nil }
+        return "addresses read from column \"\(column)\"; also address-like: "
+            + others.map { "\"\($0)\"" }.joined(separator: ", ") + " (choose another with --email-column)"
+    }
+
+    /// One line per cause with its count and an example, then its fix: never a line per user.
+    static func causeLines(_ reasons: some Sequence<RunReport.FailureReason>) -> [String] {
+        var lines: [String] = []
+        for reason in reasons {
+            let known = reason.fix != nil
+            lines.append("  \(reason.count) × " + (known ? "\(reason.cause): " : "") + "\(reason.reason) (e.g. \(reason.example))")
+            if let fix = reason.fix, !fix.isEmpty { lines.append("      fix: \(fix)") }
+        }
+        return lines
+    }
+
+    /// The calls per second of the provisioning phase, or of the whole run when it made its
+    /// calls outside that phase (listings only); nothing when it made none.
+    static func rate(_ report: RunReport) -> String {
+        guard report.apiCalls > 0 else { return "" }
+        let rate =
+            report.achievedRate > 0 ? report.achievedRate : Double(report.apiCalls) / max(report.durationSeconds, 0.001)
+        return String(format: " (%.1f calls/s)", rate)
+    }
+
+    private func diagnostic(_ text: String, level: Logger.Level = .warning) {
+        Self.diagnostic(diagnosticPrefix + text, logs: logs, level: level)
     }
 
     /// A line for the person reading cron's mail: a warning log line under JSON logs, else
     /// standard error.
-    static func diagnostic(_ text: String, logs: LogOutput?) {
+    /// - Parameter level: the JSON log line's level: `error` for why a run stopped.
+    static func diagnostic(_ text: String, logs: LogOutput?, level: Logger.Level = .warning) {
         if let logs, logs.isJSON {
-            logs.logger.warning("\(text)")
+            logs.logger.log(level: level, "\(text)")
         } else {
             Console.stderr("bulkgrant: " + text + "\n")
         }

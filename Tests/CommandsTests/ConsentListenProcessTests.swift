@@ -192,8 +192,9 @@ final class LiveProcess: @unchecked Sendable {
         }
     }
 
-    /// Waits until standard error satisfies `condition`; false if the process ends or 30 s pass first.
-    func waitFor(_ condition: (String) -> Bool) async -> Bool {
+    /// Waits until standard error (or, with `onStdout`, standard output) satisfies `condition`;
+    /// false if the process ends or 30 s pass first.
+    func waitFor(onStdout: Bool = false, _ condition: (String) -> Bool) async -> Bool {
         lock.withLock { expired = false }
         let deadline = Task { [self] in
             try? await Task.sleep(for: .seconds(30))
@@ -201,7 +202,7 @@ final class LiveProcess: @unchecked Sendable {
         }
         defer { deadline.cancel() }
         while true {
-            if condition(stderr) { return true }
+            if condition(onStdout ? stdout : stderr) { return true }
             if ended || lock.withLock({ expired }) { return false }
             await nextEvent()
         }

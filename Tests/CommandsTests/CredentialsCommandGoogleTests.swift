@@ -78,7 +78,7 @@ struct CredentialsCommandGoogleTests {
             #expect(output.stdout.contains("for \(GoogleKeyFixture.clientEmail)"))
             #expect(output.stdout.contains(
                 "\(Self.runCommand) \(id) --scope https://www.googleapis.com/auth/calendar"), "\(output.stdout)")
-            #expect(output.stdout.contains("client id 109876543210987654321"))
+            #expect(output.stdout.contains("Client ID:     109876543210987654321"))
             #expect(output.stderr.isEmpty, "\(output.stderr)")
             #expect(!GoogleKeyFixture.leaks(output.all))
 

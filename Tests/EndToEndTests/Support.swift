@@ -44,6 +44,8 @@ func startSandbox(
     configuration.rejectedDomains = rejected
     configuration.seedCredentials = [.init(provider: .google, id: credentialID, name: "e2e")]
     configuration.observer = observer
+    // Seeded fault draws: which calls fail depends on their order only, not on a new draw.
+    configuration.randomSeed = 13
     return try await SandboxServer.start(configuration, logger: quietLogger)
 }
 

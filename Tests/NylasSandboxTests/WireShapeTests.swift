@@ -146,7 +146,7 @@ struct WireShapeTests {
             #expect(
                 keys == [
                     "calls", "creations_by_email", "reauths_by_email", "deletions_by_email", "rate_limited",
-                    "faults_injected", "grants",
+                    "faults_injected", "refusals", "grants",
                 ])
             let stats = try JSONDecoder().decode(SandboxStats.self, from: answer.body)
             #expect(stats == (await server.state.stats()))

@@ -69,7 +69,8 @@ struct DoctorLibraryTests {
             settings.provider = provider
             settings.credentialID = createdID ?? credentialID
             settings.ledgerPath = ledgerPath
-            settings.requestTimeout = 5
+            // Generous: a loaded machine must not turn an answer into a timeout.
+            settings.requestTimeout = 30
             let report = await Doctor(configuration: settings, logger: quietLogger).run()
             try await body(report, ledgerPath)
             return report

@@ -38,7 +38,7 @@ struct FormatTests {
         let (line, flagged) = UserReport.csvLine(Self.record())
         #expect(
             line
-                == "ann@acme.example,google,failed,g-1,3,400,api.invalid_request_error,\"Unable, \"\"really\"\"\",req-1,1970-01-01T00:00:00Z,\r\n")
+                == "ann@acme.example,google,failed,g-1,3,400,api.invalid_request_error,\"Unable, \"\"really\"\"\",req-1,1970-01-01T00:00:00Z,,\r\n")
         #expect(!flagged)
         let (evil, evilFlagged) = UserReport.csvLine(Self.record(email: "-x@acme.example", message: "=HYPERLINK(\"http://e\")"))
         #expect(evil.hasPrefix("'-x@acme.example,"))

@@ -34,7 +34,8 @@ struct HTMLReportTests {
         let ledger = dir + "/ledger.sqlite"
         let everyone = [victim, formula, ampersand] + addresses(0..<12)
         let first = try writeExport(dir, everyone + leavers, name: "night1.csv")
-        let single = ["--concurrency", "1"]
+        // One call at a time, and the users failing night after night tried every night.
+        let single = ["--concurrency", "1", "--retry-resting"]
         let custom = "/v3/connect/custom"
 
         await server.state.script([.status(429, retryAfter: .seconds(0)), try hostileAnswer()], for: custom)
@@ -161,11 +162,12 @@ struct HTMLReportTests {
 
         let failures = try #require(element(dom, #"<section id="failures">"#, closing: "</section>"))
         #expect(failures.contains("data-failing=\"4\""), "4 users failing: \(visibleText(failures))")
-        let refused = try #require(element(failures, #"data-cause="http-400-api.invalid_request_error""#, closing: "</article>"))
+        let refused = try #require(element(failures, #"data-cause="google.user_not_found""#, closing: "</article>"))
         #expect(numbers(refused)["users"] == 3)
         #expect(visibleText(refused).contains("e.g. \(Self.ampersand)"))
-        #expect(visibleText(refused).contains("Fix: The provider does not know these users"))
-        let hostile = try #require(element(failures, #"data-cause="http-422-api.invalid_request_error""#, closing: "</article>"))
+        #expect(visibleText(refused).contains("No active Workspace user has this address"))
+        #expect(visibleText(refused).contains("Fix: Check the address in the Google Admin console"))
+        let hostile = try #require(element(failures, #"data-cause="http.422:api.invalid_request_error""#, closing: "</article>"))
         #expect(numbers(hostile)["users"] == 1)
         #expect(visibleText(hostile).contains(Self.hostileMessage))
 

@@ -503,4 +503,13 @@ struct InputReaderTests {
         #expect(set.duplicates == 99_999)
         #expect(set.summary.rows == 100_000 && set.summary.valid == 100_000)
     }
+
+    @Test("the address column used is named with the others that look like one")
+    func otherAddressColumnsNamed() throws {
+        let set = try loadSet("Name,Work Email,Manager Email,Personal E-mail,Dept\nAnn,ann@acme.example,boss@acme.example,ann@home.example,X\n")
+        #expect(set.summary.emailColumn == "Work Email")
+        #expect(set.summary.otherAddressColumns == ["Manager Email", "Personal E-mail"])
+        let single = try loadSet("Name,Email\nAnn,ann@acme.example\n")
+        #expect(single.summary.otherAddressColumns.isEmpty)
+    }
 }

@@ -26,10 +26,25 @@ public struct EngineConfiguration: Sendable {
     public var maxRetryAfter: Double = 120
     /// 429s one user may meet in a run before it is deferred.
     public var maxThrottles: Int = 50
-    /// Identical permanent errors in a row that stop the run.
+    /// Identical unrecognised refusals in a row that stop the run: the net for what the failure
+    /// catalogue does not know.
     public var breakerThreshold: Int = 25
+    /// Identical answers with a credential-wide cause (delegation, consent, key, secret) that
+    /// stop the run; the users stay pending.
+    public var stopAfter: Int = 3
+    /// What bulkgrant recorded of the credential when it created it, for the fixes it prints.
+    public var serviceAccountClientID: String?
+    public var serviceAccountEmail: String?
+    public var azureClientID: String?
     /// Seconds that calls in flight may take to finish after a stop, before they are abandoned.
     public var stopGrace: Double = 10
+
+    /// The run's values, as the failure catalogue fills them into fixes.
+    public var diagnosisContext: DiagnosisContext {
+        DiagnosisContext(
+            provider: provider, credentialID: credentialID, scopes: scopes, serviceAccountClientID: serviceAccountClientID,
+            serviceAccountEmail: serviceAccountEmail, azureClientID: azureClientID)
+    }
 
     /// The defaults, which `run`'s flags show and a job file's keys share.
     public static let defaults = EngineConfiguration(provider: .google, credentialID: "")

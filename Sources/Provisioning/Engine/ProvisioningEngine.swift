@@ -42,7 +42,8 @@ public struct ProvisioningEngine: Sendable {
                 ?? RateLimiter(
                     rate: configuration.rate, burst: configuration.burst,
                     throttleBackoff: configuration.throttleBackoff, clock: clock),
-            control: control, breaker: CircuitBreaker(threshold: configuration.breakerThreshold),
+            control: control,
+            stops: StopPolicy(repeats: configuration.stopAfter, breakerThreshold: configuration.breakerThreshold),
             budget: RetryBudget(configuration.retryBudget ?? max(50, items.count / 4)), clock: clock, logger: logger)
         let concurrency = max(1, configuration.concurrency)
         let control = self.control
@@ -88,6 +89,10 @@ public struct ProvisioningEngine: Sendable {
         }
         var result = await work.value
         result.stopReason = await control.stopReason
+        // Users held by a credential-wide cause are unfinished when the run stopped for it, and
+        // left for the next run otherwise.
+        if result.stopReason != nil { result.stopped += result.held } else { result.deferred += result.held }
+        result.held = 0
         result.notStarted = items.count - result.finished
         return result
     }
@@ -104,13 +109,16 @@ public struct EngineResult: Sendable {
     public var deferredUnknown = 0
     /// Users the run stopped on (still pending or in_flight).
     public var stopped = 0
+    /// Users whose call met a credential-wide cause (left pending), before they are counted as
+    /// stopped or deferred.
+    var held = 0
     public var notStarted = 0
     public var apiCalls = 0
     public var stopReason: RunControl.StopReason?
-    /// Failure reasons with their count and one example address.
-    public var failureReasons: [String: (count: Int, example: String)] = [:]
+    /// Failures by cause, with their count and one example address.
+    public var failures = FailureTally()
 
-    var finished: Int { granted + failed + deferred + stopped }
+    var finished: Int { granted + failed + deferred + stopped + held }
 
     mutating func add(_ outcome: UserOutcome) {
         apiCalls += outcome.apiCalls
@@ -127,13 +135,10 @@ public struct EngineResult: Sendable {
         case .deferred(let unknown):
             deferred += 1
             if unknown { deferredUnknown += 1 }
+        case .held:
+            held += 1
         }
-        // Only users that ended failed or deferred give a failure reason.
-        if let error = outcome.error {
-            let reason = [error.status.map { "HTTP \($0)" }, error.type, Optional(error.message)]
-                .compactMap { $0 }.joined(separator: " ")
-            let entry = failureReasons[reason] ?? (0, outcome.email)
-            failureReasons[reason] = (entry.count + 1, entry.example)
-        }
+        // Only users that ended failed, deferred or held give a failure reason.
+        if let error = outcome.error { failures.add(error, outcome.diagnosis, email: outcome.email) }
     }
 }

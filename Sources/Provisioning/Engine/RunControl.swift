@@ -5,8 +5,11 @@ public actor RunControl {
     public enum StopReason: Sendable, Equatable {
         /// SIGINT or SIGTERM.
         case signal(String)
-        /// An error no call can get past: bad key, unknown credential.
+        /// An error no call can get past, described.
         case fatal(String)
+        /// A cause the failure catalogue knows reaches every user of the credential or
+        /// application: delegation, consent, key, secret, an unknown credential.
+        case cause(StopCause)
         /// Too many identical permanent errors in a row.
         case breaker(String)
         /// The ledger could not record an outcome.

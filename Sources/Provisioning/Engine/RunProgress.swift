@@ -41,7 +41,7 @@ public actor RunProgress {
         case .granted: granted += 1
         case .failed: failed += 1
         case .deferred: deferred += 1
-        case .stopped: break
+        case .stopped, .held: break
         }
     }
 

@@ -3,8 +3,9 @@ import GrantLedger
 import Logging
 import NylasAPI
 
-/// The life of one user in a run: look up when the outcome of an earlier call is unknown,
-/// otherwise mark `in_flight` (durably) and create; then record what happened.
+/// The life of one user in a run: admit, call, diagnose, apply. A user whose earlier outcome is
+/// unknown is looked up first; otherwise it is marked `in_flight` (durably) and created. What
+/// a failed call means comes from the failure catalogue, what follows from `UserLife`.
 struct UserProvisioner: Sendable {
     let configuration: EngineConfiguration
     let client: NylasClient
@@ -12,176 +13,167 @@ struct UserProvisioner: Sendable {
     let runID: Int64
     let limiter: RateLimiter
     let control: RunControl
-    let breaker: CircuitBreaker
+    let stops: StopPolicy
     let budget: RetryBudget
     let clock: any EngineClock
     let logger: Logger
 
-    private static let createCall = "POST /v3/connect/custom"
-    private static let lookupCall = "GET /v3/grants"
+    static let createCall = "POST /v3/connect/custom"
+    static let lookupCall = "GET /v3/grants"
+
+    /// What one call did: a grant (created or found), nothing found, or a failure.
+    private enum Answer {
+        case granted(grantID: String, credentialID: String?, requestID: String?, foundByLookup: Bool)
+        case notFound(requestID: String?)
+        case failed(NylasError)
+    }
 
     func process(_ item: WorkItem) async -> UserOutcome {
         var outcome = UserOutcome(kind: .stopped, email: item.email, apiCalls: 0, error: nil)
-        var unknown = item.needsReconcile
-        var failures = 0
-        var throttles = 0
-        var random = SystemRandomNumberGenerator()
+        var life = UserLife(phase: item.needsReconcile ? .lookUp : .create)
+        let limits = UserLife.Limits(
+            maxAttempts: configuration.maxAttempts, maxThrottles: configuration.maxThrottles,
+            backoff: configuration.transientBackoff, settle: configuration.unknownOutcomeSettle)
         while true {
-            guard await control.isRunning else { return outcome }
-            let admittedAt: Double
-            switch await limiter.reserve(maxWait: configuration.maxRetryAfter) {
-            case .deferred(let wait):
-                let error = NylasError(
-                    code: .api, call: unknown ? Self.lookupCall : Self.createCall, status: 429,
-                    message: "the API asked to wait \(Int(wait)) s, longer than this run waits; deferred to the next run")
-                return await finish(item, &outcome, .deferred(outcomeUnknown: unknown), error: error, unknown: unknown)
-            case .proceed(let delay):
-                guard await control.pause(delay) else { return outcome }
-                // A 429 elsewhere while this task waited: take a new slot after the pause.
-                if delay > 0, await limiter.isPaused() { continue }
-                admittedAt = clock.now()
+            guard let admittedAt = await admit(item, life, &outcome) else { return outcome }
+            let lookingUp = life.phase == .lookUp
+            if !lookingUp {
+                guard await record(UserUpdate(userID: item.userID, state: .inFlight, runID: runID)) else { return outcome }
             }
-            guard await control.isRunning else { return outcome }
-
-            let error: NylasError
-            if unknown {
-                outcome.apiCalls += 1
-                do {
-                    let page = try await client.listGrants(
-                        GrantQuery(email: item.email, provider: configuration.provider), limit: 10)
-                    await limiter.succeeded()
-                    let match = page.data.first {
-                        $0.email?.lowercased() == item.email && $0.provider == configuration.provider.rawValue
-                    }
-                    let attempt = audit(item, Self.lookupCall, match == nil ? "not_found" : "found", 200, page.requestId, nil)
-                    if let match {
-                        let update = UserUpdate(
-                            userID: item.userID, state: .granted, grantID: match.id,
-                            credentialID: match.credentialId, clearsError: true, runID: runID, attempt: attempt)
-                        guard await record(update) else { return outcome }
-                        outcome.kind = .granted(foundByLookup: true)
-                        return outcome
-                    }
-                    let update = UserUpdate(userID: item.userID, state: .pending, runID: runID, attempt: attempt)
-                    guard await record(update) else { return outcome }
-                    unknown = false
-                    continue
-                } catch let failure as NylasError {
-                    error = failure
-                } catch {
-                    return outcome
-                }
-            } else {
-                guard await record(UserUpdate(userID: item.userID, state: .inFlight, runID: runID)) else {
-                    return outcome
-                }
-                outcome.apiCalls += 1
-                do {
-                    let response = try await client.customAuthentication(
-                        .bulk(
-                            provider: configuration.provider, credentialID: configuration.credentialID,
-                            email: item.email, scopes: configuration.scopes))
-                    await limiter.succeeded()
-                    await breaker.succeeded()
-                    let update = UserUpdate(
-                        userID: item.userID, state: .granted, grantID: response.data.id,
-                        credentialID: configuration.credentialID, clearsError: true, attemptsDelta: 1, runID: runID,
-                        attempt: audit(item, Self.createCall, "granted", 201, response.requestId, nil))
-                    guard await record(update) else { return outcome }
-                    outcome.kind = .granted(foundByLookup: false)
-                    return outcome
-                } catch let failure as NylasError {
-                    error = failure
-                } catch {
-                    // Cancelled mid-call: the user stays in_flight and the next run looks it up.
-                    return outcome
-                }
-            }
-
-            outcome.error = error
-            let creating = !unknown
-            let call = creating ? Self.createCall : Self.lookupCall
-            logger.debug(
-                "call failed",
-                metadata: [
-                    "user.email": "\(item.email)", "http.status": "\(error.status ?? 0)",
-                    "nylas.error_type": "\(error.type ?? "")", "nylas.request_id": "\(error.requestID ?? "")",
-                ])
-            var errorClass = ErrorClass.of(error, creating: creating)
-            // A lookup that fails oddly says nothing final about the user: look again later.
-            if !creating && errorClass == .permanent { errorClass = .transient(outcomeUnknown: false) }
-            switch errorClass {
-            case .fatal:
-                // 401 and unknown credentials are answered before anything is applied.
-                let state: UserState = unknown ? .inFlight : .pending
-                _ = await record(update(item, state, error, call, "fatal", attempts: creating ? 1 : 0))
-                await control.stop(.fatal(error.description))
+            outcome.apiCalls += 1
+            guard let answer = await call(item, lookingUp: lookingUp) else { return outcome }
+            switch answer {
+            case .granted(let grantID, let credentialID, let requestID, let found):
+                await limiter.succeeded()
+                await stops.succeeded()
+                let call = found ? Self.lookupCall : Self.createCall
+                let update = UserUpdate(
+                    userID: item.userID, state: .granted, grantID: grantID, credentialID: credentialID,
+                    clearsError: true, attemptsDelta: found ? 0 : 1, runID: runID,
+                    attempt: audit(item, call, found ? "found" : "granted", found ? 200 : 201, requestID, nil))
+                guard await record(update) else { return outcome }
+                outcome.kind = .granted(foundByLookup: found)
                 return outcome
-            case .throttled(let retryAfter):
-                await limiter.throttled(retryAfter: retryAfter, admittedAt: admittedAt)
-                throttles += 1
-                let state: UserState = unknown ? .inFlight : .pending
-                guard await record(update(item, state, nil, call, "throttled", attempts: 0, error: error)) else {
-                    return outcome
-                }
-                if throttles >= configuration.maxThrottles {
-                    return await finish(item, &outcome, .deferred(outcomeUnknown: unknown), error: error, unknown: unknown)
-                }
-            case .permanent:
-                guard await record(update(item, .failed, error, call, "failed", attempts: 1)) else { return outcome }
-                outcome.kind = .failed
-                if await breaker.failed(error) {
-                    await control.stop(
-                        .breaker(
-                            "\(configuration.breakerThreshold) users in a row failed with the same error: \(error.description)"
-                        ))
-                }
-                return outcome
-            case .transient(let outcomeUnknown):
-                if outcomeUnknown { unknown = true }
-                failures += 1
-                let state: UserState = unknown ? .inFlight : .pending
-                guard await record(update(item, state, error, call, unknown ? "unknown" : "retry", attempts: creating ? 1 : 0))
+            case .notFound(let requestID):
+                await limiter.succeeded()
+                let attempt = audit(item, Self.lookupCall, "not_found", 200, requestID, nil)
+                guard await record(UserUpdate(userID: item.userID, state: .pending, runID: runID, attempt: attempt))
                 else { return outcome }
-                if failures >= configuration.maxAttempts {
-                    return await finish(item, &outcome, .deferred(outcomeUnknown: unknown), error: error, unknown: unknown)
+                life.phase = .create
+            case .failed(let error):
+                let diagnosis = FailureCatalogue.diagnose(
+                    error, call: lookingUp ? .lookup : .create, context: configuration.diagnosisContext)
+                logger.debug(
+                    "call failed",
+                    metadata: [
+                        "user.email": "\(item.email)", "http.status": .stringConvertible(error.status ?? 0),
+                        "nylas.error_type": "\(error.type ?? "")", "nylas.request_id": "\(error.requestID ?? "")",
+                        "failure.cause": "\(diagnosis.cause)",
+                    ])
+                outcome.error = error
+                outcome.diagnosis = diagnosis
+                var step = life.step(after: diagnosis, limits: limits, jitter: Double.random(in: 0...1))
+                if case .retry = step.next, !(await budget.take()) {
+                    step.next = .deferred
+                    step.state = life.restingState
                 }
-                guard await budget.take() else {
-                    return await finish(item, &outcome, .deferred(outcomeUnknown: unknown), error: error, unknown: unknown)
+                let call = lookingUp ? Self.lookupCall : Self.createCall
+                guard await record(update(item, step, error, diagnosis, call)) else { return outcome }
+                guard await apply(step.next, error, diagnosis, admittedAt: admittedAt, item, life, &outcome) else {
+                    return outcome
                 }
-                var delay = configuration.transientBackoff.delay(attempt: failures, using: &random)
-                if unknown { delay = max(delay, configuration.unknownOutcomeSettle) }
-                guard await control.pause(delay) else { return outcome }
             }
         }
     }
 
-    /// Ends the user as deferred; a user whose last call has an unknown outcome stays
-    /// `in_flight` so that the next run looks it up before sending anything.
-    private func finish(
-        _ item: WorkItem, _ outcome: inout UserOutcome, _ kind: UserOutcome.Kind, error: NylasError, unknown: Bool
-    ) async -> UserOutcome {
-        outcome.kind = kind
-        outcome.error = error
-        let recorded = UserUpdate.RecordedError(
-            status: error.status, type: error.type, message: error.message, requestID: error.requestID)
-        _ = await record(
-            UserUpdate(userID: item.userID, state: unknown ? .inFlight : .deferred, error: recorded, runID: runID))
-        return outcome
+    /// Waits for the limiter's slot; nil when the run stopped first, or the API asked for a
+    /// longer pause than the run waits (the user is then deferred).
+    private func admit(_ item: WorkItem, _ life: UserLife, _ outcome: inout UserOutcome) async -> Double? {
+        while true {
+            guard await control.isRunning else { return nil }
+            switch await limiter.reserve(maxWait: configuration.maxRetryAfter) {
+            case .deferred(let wait):
+                let error = NylasError(
+                    code: .api, call: life.phase == .lookUp ? Self.lookupCall : Self.createCall, status: 429,
+                    message: "the API asked to wait \(Int(wait)) s, longer than this run waits; deferred to the next run")
+                outcome.kind = .deferred(outcomeUnknown: life.phase == .lookUp)
+                outcome.error = error
+                _ = await record(
+                    UserUpdate(
+                        userID: item.userID, state: life.restingState, error: .init(error, cause: "http.429"),
+                        runID: runID))
+                return nil
+            case .proceed(let delay):
+                guard await control.pause(delay) else { return nil }
+                // A 429 elsewhere while this task waited: take a new slot after the pause.
+                if delay > 0, await limiter.isPaused() { continue }
+                guard await control.isRunning else { return nil }
+                return clock.now()
+            }
+        }
+    }
+
+    /// One call; nil when it was cancelled mid-way (the user stays in_flight, and the next run
+    /// looks it up).
+    private func call(_ item: WorkItem, lookingUp: Bool) async -> Answer? {
+        do {
+            if lookingUp {
+                let page = try await client.listGrants(
+                    GrantQuery(email: item.email, provider: configuration.provider), limit: 10)
+                let match = page.data.first {
+                    $0.email?.lowercased() == item.email && $0.provider == configuration.provider.rawValue
+                }
+                guard let match else { return .notFound(requestID: page.requestId) }
+                return .granted(
+                    grantID: match.id, credentialID: match.credentialId, requestID: page.requestId, foundByLookup: true)
+            }
+            let response = try await client.customAuthentication(
+                .bulk(
+                    provider: configuration.provider, credentialID: configuration.credentialID, email: item.email,
+                    scopes: configuration.scopes))
+            return .granted(
+                grantID: response.data.id, credentialID: configuration.credentialID, requestID: response.requestId,
+                foundByLookup: false)
+        } catch let error as NylasError {
+            return .failed(error)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Carries out what `UserLife` decided; false when the user's work ends here.
+    private func apply(
+        _ next: UserLife.Next, _ error: NylasError, _ diagnosis: Diagnosis, admittedAt: Double, _ item: WorkItem,
+        _ life: UserLife, _ outcome: inout UserOutcome
+    ) async -> Bool {
+        switch next {
+        case .retry(let delay):
+            return await control.pause(delay)
+        case .throttle:
+            await limiter.throttled(retryAfter: error.retryAfter, admittedAt: admittedAt)
+            return true
+        case .failed:
+            outcome.kind = .failed
+            if let reason = await stops.observe(diagnosis, error, example: item.email) { await control.stop(reason) }
+            return false
+        case .deferred:
+            outcome.kind = .deferred(outcomeUnknown: life.phase == .lookUp)
+            return false
+        case .held:
+            outcome.kind = .held
+            if let reason = await stops.observe(diagnosis, error, example: item.email) { await control.stop(reason) }
+            return false
+        }
     }
 
     private func update(
-        _ item: WorkItem, _ state: UserState, _ recorded: NylasError?, _ call: String, _ result: String, attempts: Int,
-        error: NylasError? = nil
+        _ item: WorkItem, _ step: UserLife.Step, _ error: NylasError, _ diagnosis: Diagnosis, _ call: String
     ) -> UserUpdate {
-        let source = recorded ?? error
-        return UserUpdate(
-            userID: item.userID, state: state,
-            error: recorded.map {
-                .init(status: $0.status, type: $0.type, message: $0.message, requestID: $0.requestID)
-            },
-            attemptsDelta: attempts, runID: runID,
-            attempt: audit(item, call, result, source?.status, source?.requestID, source?.type))
+        UserUpdate(
+            userID: item.userID, state: step.state,
+            error: step.recordsError ? .init(error, cause: diagnosis.cause) : nil,
+            attemptsDelta: step.attempts, runID: runID,
+            attempt: audit(item, call, step.audit, error.status, error.requestID, error.type))
     }
 
     private func audit(
@@ -194,5 +186,13 @@ struct UserProvisioner: Sendable {
 
     private func record(_ update: UserUpdate) async -> Bool {
         await ledger.record(update, orStop: control)
+    }
+}
+
+extension UserUpdate.RecordedError {
+    /// The error as the ledger keeps it, with the catalogue's cause id.
+    init(_ error: NylasError, cause: String?) {
+        self.init(
+            status: error.status, type: error.type, message: error.message, requestID: error.requestID, cause: cause)
     }
 }

@@ -25,10 +25,23 @@ public struct UserOutcome: Sendable {
         case deferred(outcomeUnknown: Bool)
         /// The run stopped before this user was finished.
         case stopped
+        /// The call met a cause that reaches the whole credential or application: the user is
+        /// left as they were (pending), nothing being wrong with them.
+        case held
     }
 
     public var kind: Kind
     public var email: String
     public var apiCalls: Int
     public var error: NylasError?
+    /// What the catalogue made of `error`.
+    public var diagnosis: Diagnosis?
+
+    public init(kind: Kind, email: String, apiCalls: Int, error: NylasError?, diagnosis: Diagnosis? = nil) {
+        self.kind = kind
+        self.email = email
+        self.apiCalls = apiCalls
+        self.error = error
+        self.diagnosis = diagnosis
+    }
 }

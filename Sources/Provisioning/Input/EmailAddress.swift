@@ -2,8 +2,9 @@
 ///
 /// `value` is trimmed, lower-cased, stripped of surrounding quotes, of a leading
 /// `mailto:` (and its `?query`), and of a `Display Name <…>` wrapper. IDN domains are
-/// kept as Unicode (lower-cased), never punycoded. Equality, hashing and ordering use
-/// `value` only.
+/// kept as Unicode (lower-cased), never punycoded, and a domain written in Punycode
+/// (`xn--…`) is decoded to Unicode, so that both spellings are one user. Equality, hashing
+/// and ordering use `value` only.
 public struct EmailAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let value: String
 
@@ -155,7 +156,11 @@ public struct EmailAddress: Sendable, Hashable, Comparable, CustomStringConverti
             return count
         }
         if nonASCII { value = value.lowercased() }
-        return .success(EmailAddress(normalised: value))
+        let address = EmailAddress(normalised: value)
+        if value.contains("xn--"), let domain = Punycode.decodeDomain(address.domain) {
+            return .success(EmailAddress(normalised: address.localPart + "@" + domain))
+        }
+        return .success(address)
     }
 }
 

@@ -48,6 +48,13 @@ public struct InputSummary: Sendable, Equatable {
     public var format: InputFormat
     /// The header name of the column used, for CSV input.
     public var emailColumn: String?
+    /// Other columns whose name looks like an address column (`Manager Email`, `Personal
+    /// Email`): named in the summary, so that a wrong pick is seen the first night.
+    public var otherAddressColumns: [String] = []
+    /// The file is a `bulkgrant report` (its header starts `email,provider,state,grant_id`):
+    /// a list of users to retry, not an export; the report's `'` before a formula-looking
+    /// address is taken off again.
+    public var isBulkgrantReport = false
     /// Rows read although a column bulkgrant does not use (a name, say) is not UTF-8: a file
     /// saved as Windows-1252 must not lose everyone with an accented name.
     public var undecodableRows = 0

@@ -82,6 +82,12 @@ struct RowInterpreter {
                 }
                 let range = record.fieldRange(emailIndex)
                 (lo, hi) = (range.lowerBound, range.upperBound)
+                if summary.isBulkgrantReport, hi - lo > 1, p[lo] == UInt8(ascii: "'"),
+                    UserReport.formulaStarts.contains(p[lo + 1])
+                {
+                    // Undo the report's formula neutralisation: the address is what follows.
+                    lo += 1
+                }
             }
             return .some(EmailAddress.parse(utf8: UnsafeBufferPointer(rebasing: p[lo..<hi])))
         }
@@ -160,7 +166,18 @@ struct RowInterpreter {
         filterColumns = try filters.map { try resolveFilterColumn($0, names, line: record.line) }
         haveHeader = true
         summary.emailColumn = names[emailIndex]
+        summary.isBulkgrantReport = names.prefix(UserReport.identifyingColumns.count).map { $0.lowercased() }
+            == UserReport.identifyingColumns
+        summary.otherAddressColumns = names.indices.filter { $0 != emailIndex && Self.looksLikeAddress(names[$0]) }
+            .map { names[$0] }
         columnLabel = names[emailIndex].isEmpty ? "\(emailIndex + 1)" : names[emailIndex]
+    }
+
+    /// A column name that suggests addresses, though it is not one bulkgrant picks by itself.
+    static func looksLikeAddress(_ name: String) -> Bool {
+        let key = normalise(name)
+        return emailColumnNames.contains(key) || key.contains("email") || key.contains("e mail") || key.hasSuffix(" mail")
+            || key.contains("userprincipalname") || key.hasSuffix(" upn")
     }
 
     private func resolveColumn(_ names: [String], line: Int) throws -> Int {

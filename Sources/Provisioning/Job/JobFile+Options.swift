@@ -7,6 +7,7 @@ extension JobFile {
         engine.rate = rate
         engine.maxAttempts = maxAttempts
         engine.breakerThreshold = breakerThreshold
+        engine.stopAfter = stopAfter
         engine.stopGrace = stopGrace
         var options = RunOptions(inputPath: organisation.input, engine: engine)
         options.organisation = organisation.name

@@ -4,7 +4,7 @@ import TOMLKit
 
 extension JobFile {
     static let jobKeys = [
-        "ledger", "rate", "concurrency", "max_attempts", "breaker_threshold", "stop_grace", "revoke_departed",
+        "ledger", "rate", "concurrency", "max_attempts", "breaker_threshold", "stop_after", "stop_grace", "revoke_departed",
         "max_revoke", "repair_invalid", "adopt_existing", "report_html", "organisation",
     ]
     static let organisationKeys = [
@@ -48,6 +48,9 @@ extension JobFile {
         }
         if let threshold = reader.int("breaker_threshold") {
             if threshold >= 0 { job.breakerThreshold = threshold } else { reader.problem("breaker_threshold must be 0 or more") }
+        }
+        if let repeats = reader.int("stop_after") {
+            if repeats >= 1 { job.stopAfter = repeats } else { reader.problem("stop_after must be at least 1") }
         }
         if let grace = reader.number("stop_grace") {
             if grace >= 0 { job.stopGrace = grace } else { reader.problem("stop_grace must be 0 or more seconds") }

@@ -13,6 +13,7 @@ public struct JobFile: Sendable {
     public var concurrency = EngineConfiguration.defaults.concurrency
     public var maxAttempts = EngineConfiguration.defaults.maxAttempts
     public var breakerThreshold = EngineConfiguration.defaults.breakerThreshold
+    public var stopAfter = EngineConfiguration.defaults.stopAfter
     public var stopGrace = EngineConfiguration.defaults.stopGrace
     public var revokeDeparted = false
     public var maxRevoke = RevocationLimit.default

@@ -37,7 +37,7 @@ public struct JobRun: Sendable {
     /// Runs the job. `force` is `--force` from the command line (never from the file: it
     /// overrides the safeguard, a decision for a person on the night).
     public func execute(
-        force: Bool = false, preflight: @escaping Preflight = { _, _ in nil },
+        force: Bool = false, retryResting: Bool = false, preflight: @escaping Preflight = { _, _ in nil },
         started: @Sendable (RunProgress) async -> Void = { _ in }
     ) async throws -> JobReport {
         let begin = clock.now()
@@ -49,6 +49,7 @@ public struct JobRun: Sendable {
         for organisation in job.organisations {
             var options = try job.runOptions(for: organisation, apiIdentity: apiIdentity)
             options.force = force
+            options.retryResting = retryResting
             var runReport = RunReport(ledger: ledger.path, provider: organisation.provider.rawValue)
             do {
                 let input = try ProvisioningRun.loadInput(options, into: &runReport)
@@ -60,7 +61,8 @@ public struct JobRun: Sendable {
             }
         }
         let memberships = try await ledger.organisationMemberships()
-        report.errors = Self.conflicts(job.organisations, inputs: loaded.map(\.input), memberships: memberships)
+        report.errors = Self.summarise(
+            Self.conflicts(job.organisations, inputs: loaded.map(\.input), memberships: memberships))
         if !report.errors.isEmpty {
             report.exitCode = 2
             report.durationSeconds = clock.now() - begin
@@ -73,7 +75,7 @@ public struct JobRun: Sendable {
             if claimed > 0 {
                 logger.notice(
                     "organisation claimed users of earlier single runs",
-                    metadata: ["organisation": "\(organisation.name)", "users": "\(claimed)"])
+                    metadata: ["organisation": "\(organisation.name)", "users": .stringConvertible(claimed)])
             }
         }
 
@@ -143,6 +145,14 @@ public struct JobRun: Sendable {
 
     /// Addresses listed by two organisations of the job, or listed by one and recorded under
     /// another in the ledger: each names both organisations.
+    /// The first `shown` clashes, then one line for the rest: a mail of 37 lines says less
+    /// than ten and a count.
+    public static func summarise(_ conflicts: [String], shown: Int = 10) -> [String] {
+        guard conflicts.count > shown else { return conflicts }
+        return Array(conflicts.prefix(shown))
+            + ["… and \(conflicts.count - shown) more addresses in two organisations (\(conflicts.count) in all)"]
+    }
+
     public static func conflicts(
         _ organisations: [JobFile.Organisation], inputs: [InputSet?], memberships: [String: OrganisationMembership]
     ) -> [String] {

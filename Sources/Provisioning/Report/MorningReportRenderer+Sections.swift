@@ -107,9 +107,10 @@ extension MorningReportRenderer {
         let cards = report.causes.map { cause -> HTML in
             """
             <article class="card" data-cause="\(cause.id)"><h3><span data-k="users">\(ReportText.count(cause.count))</span> \
-            \(cause.count == 1 ? "user" : "users") · \(cause.title)</h3>\
+            \(cause.count == 1 ? "user" : "users") · \(cause.recognised ? cause.id : cause.title)</h3>\
+            \(cause.recognised ? "<p>\(Self.sentence(cause.title)).</p>" as HTML : "")\
             <p class="msg">“\(cause.message)”</p><p>e.g. <span class="addr">\(cause.example)</span></p>\
-            <p><strong>Fix:</strong> \(cause.fix)</p></article>
+            <p><strong>Fix:</strong> \(Self.sentence(cause.fix))</p></article>
             """
         }
         return Self.section("failures", "Failure causes", intro + "\n<div class=\"cards\">\(cards.joined(separator: "\n"))</div>")

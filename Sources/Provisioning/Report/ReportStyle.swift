@@ -5,7 +5,7 @@ enum ReportStyle {
     static let css = """
         :root{--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;
         --good:#1a7f37;--warning:#9a6700;--bad:#cf222e;--neutral:#59636e;
-        --granted:#2e7d32;--failed:#c62828;--deferred:#ef8f00;--not_attempted:#9e9e9e;--revoked:#6a1b9a;--departed:#1565c0}
+        --granted:#2e7d32;--failed:#c62828;--resting:#8d6e63;--deferred:#ef8f00;--not_attempted:#9e9e9e;--revoked:#6a1b9a;--departed:#1565c0}
         *{box-sizing:border-box}
         html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
         body{margin:0;color:var(--ink);background:#fff;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
@@ -45,6 +45,7 @@ enum ReportStyle {
         .mini{display:block;width:8rem;height:.8rem}
         .b-granted{background:var(--granted)}.f-granted{fill:var(--granted)}
         .b-failed{background:var(--failed)}.f-failed{fill:var(--failed)}
+        .b-resting{background:var(--resting)}.f-resting{fill:var(--resting)}
         .b-deferred{background:var(--deferred)}.f-deferred{fill:var(--deferred)}
         .b-not_attempted{background:var(--not_attempted)}.f-not_attempted{fill:var(--not_attempted)}
         .b-revoked{background:var(--revoked)}.f-revoked{fill:var(--revoked)}

@@ -5,7 +5,7 @@ import GrantLedger
 public struct RunTally: Sendable, Hashable {
     /// One segment: a key for markup and tests, and the words a reader sees.
     public enum Part: String, Sendable, CaseIterable {
-        case granted, failed, deferred
+        case granted, failed, resting, deferred
         case notAttempted = "not_attempted"
         case revoked
         case departed
@@ -14,6 +14,7 @@ public struct RunTally: Sendable, Hashable {
             switch self {
             case .granted: return "granted"
             case .failed: return "failed"
+            case .resting: return "resting"
             case .deferred: return "deferred"
             case .notAttempted: return "not attempted"
             case .revoked: return "revoked"
@@ -26,6 +27,7 @@ public struct RunTally: Sendable, Hashable {
             switch self {
             case .granted: return "hold a grant after the run (already, adopted or granted that night)"
             case .failed: return "the API refused them that night"
+            case .resting: return "failed for the same reason night after night: sat this run out"
             case .deferred: return "retries ran out on temporary errors"
             case .notAttempted: return "the run stopped, or was refused, before reaching them"
             case .revoked: return "departed users whose grant the run deleted"
@@ -48,7 +50,7 @@ public struct RunTally: Sendable, Hashable {
         let work = n("new") + n("retry") + n("unknown") + n("repair")
         let notAttempted = max(n("unfinished"), work - grantedNow - failed - deferred)
         counts = [
-            .granted: n("granted") + n("adopted") + grantedNow, .failed: failed, .deferred: deferred,
+            .granted: n("granted") + n("adopted") + grantedNow, .failed: failed, .resting: n("resting"), .deferred: deferred,
             .notAttempted: notAttempted, .revoked: n("revoked"), .departed: max(0, n("departed") - n("revoked")),
         ]
         recorded = !c.isEmpty

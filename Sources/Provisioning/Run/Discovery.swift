@@ -38,7 +38,7 @@ struct Discovery: Sendable {
                 }
                 logger.info(
                     "existing grants listed",
-                    metadata: ["grants.listed": "\(grants.count)", "plan.adopted": "\(plan.adopted.count)"])
+                    metadata: ["grants.listed": .stringConvertible(grants.count), "plan.adopted": .stringConvertible(plan.adopted.count)])
             } catch {
                 if error.stopped { return (warnings, incomplete) }
                 if options.adoptExisting {
@@ -56,7 +56,7 @@ struct Discovery: Sendable {
                     grants.filter { $0.provider == provider.rawValue && !$0.isValid }.compactMap { $0.email?.lowercased() })
                 plan.repair(invalid: invalid, rows: users, export: export)
                 logger.info(
-                    "invalid grants listed", metadata: ["grants.invalid": "\(grants.count)", "plan.repair": "\(plan.repair.count)"])
+                    "invalid grants listed", metadata: ["grants.invalid": .stringConvertible(grants.count), "plan.repair": .stringConvertible(plan.repair.count)])
             } catch {
                 if error.stopped { return (warnings, incomplete) }
                 warnings.append("--repair-invalid could not list invalid grants (\(error)); rerun to repair them")

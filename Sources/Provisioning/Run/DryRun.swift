@@ -40,6 +40,10 @@ public struct DryRun: Sendable {
         let input = try ProvisioningRun.loadInput(options, into: &scratch, preloaded: preloaded)
         report.rejectedRows = scratch.rejectedRows
         report.rejections = scratch.rejections
+        report.emailColumn = scratch.emailColumn
+        // What reading the export warned of (a Windows-1252 file), as the run would.
+        report.warnings += scratch.warnings
+        report.otherAddressColumns = scratch.otherAddressColumns
         report.duplicates = scratch.duplicates
         report.outsideDomains = scratch.outsideDomains
         report.filtered = scratch.filtered
@@ -49,23 +53,15 @@ public struct DryRun: Sendable {
             report.stopReason = scratch.stopReason
             return report
         }
-        let emails = input.emails
         let users = try await ledger?.userRows(provider: provider.rawValue, organisation: options.organisation) ?? LedgerRows()
-        var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
-        plan.keepDeparted(inDomains: options.domains)
-        let previous = try await ledger?.previousExportSize(provider: provider.rawValue, organisation: options.organisation)
-        // Users the filters dropped count in the export's size: see InputSet.exportUsers.
+        let prepared = try await PreparedRun.prepare(options, input: input, users: users, ledger: ledger)
+        var plan = prepared.plan
         report.exportUsers = input.exportUsers
-        plan.exportUsers = input.exportUsers
-        report.previousExportUsers = previous
+        report.previousExportUsers = prepared.previousExportUsers
         report.revokeDeparted = options.revokeDeparted
-        let safeguard = ProvisioningRun.safeguard(options, plan: plan, users: users, previous: previous)
-        report.safeguard = safeguard
-        report.refusal = safeguard?.refusal
-        if !options.revokeDeparted, Safeguard.isShrunk(export: input.exportUsers, previous: previous), let previous {
-            report.warnings.append(
-                "the export has \(input.exportUsers) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
-        }
+        report.safeguard = prepared.safeguard
+        report.refusal = prepared.safeguard?.refusal
+        report.warnings += prepared.warnings
 
         // A refused run makes no call at all, so neither does its rehearsal.
         if report.refusal == nil {
@@ -95,11 +91,15 @@ public struct DryRun: Sendable {
             "repair": .init(count: plan.repair.count, sample: plan.repair.prefix(sample).map(\.email)),
             "adopted": .init(count: plan.adopted.count, sample: plan.adopted.prefix(sample).map(\.email)),
             "departed": .init(count: plan.departed.count, sample: Array(plan.departed.prefix(sample))),
+            "resting": .init(count: plan.resting.count, sample: plan.resting.prefix(sample).map(\.email)),
+            "unfinished_revocations": .init(
+                count: plan.unfinishedRevocations.count, sample: plan.unfinishedRevocations.prefix(sample).map(\.email)),
         ]
         report.planned = plan.counts
         report.authentications = report.refusal == nil ? plan.authentications : 0
         report.lookups = report.refusal == nil ? plan.unknown.count : 0
-        report.deletions = options.revokeDeparted && report.refusal == nil ? plan.departed.count : 0
+        report.deletions =
+            report.refusal == nil ? (options.revokeDeparted ? plan.departed.count : 0) + plan.unfinishedRevocations.count : 0
         return report
     }
 }
@@ -121,6 +121,9 @@ public struct DryRunReport: Sendable, Codable {
     public var previousExportUsers: Int?
     public var rejectedRows = 0
     public var rejections: [RunReport.Rejection] = []
+    /// The CSV column the addresses were read from, and other columns that look like one.
+    public var emailColumn: String?
+    public var otherAddressColumns: [String] = []
     public var duplicates = 0
     public var outsideDomains = 0
     /// Users the row filters dropped, in all and by filter (as in `RunReport`).
@@ -160,6 +163,8 @@ public struct DryRunReport: Sendable, Codable {
         case exportUsers = "export_users"
         case previousExportUsers = "previous_export_users"
         case rejectedRows = "rejected_rows"
+        case emailColumn = "email_column"
+        case otherAddressColumns = "other_address_columns"
         case outsideDomains = "outside_domains"
         case filtered
         case filteredReasons = "filtered_reasons"

@@ -29,7 +29,7 @@ struct GrantListing: Sendable {
         let tally = self.tally
         let pager = OffsetPager<Grant>(pageSize: 200) { offset, limit in
             let outcome = await caller.perform(
-                Self.call, failedTry: { error, _ in await tally.add(Self.call, status: error.status) }
+                Self.call, kind: .list, failedTry: { error, _ in await tally.add(Self.call, status: error.status) }
             ) {
                 try await client.listGrants(query, limit: limit, offset: offset)
             }

@@ -1,9 +1,11 @@
 import Foundation
 import Logging
+import NylasAPI
 
 /// `--log-format json`: one JSON object per line, with the time, level, logger label and
 /// message, and each metadata entry under its dotted key (`user.email`, `http.status`,
-/// `nylas.request_id`); nested metadata dictionaries are flattened to dotted keys too.
+/// `nylas.request_id`); nested metadata dictionaries are flattened to dotted keys too. Values
+/// logged as `.stringConvertible` integers, doubles or booleans are JSON numbers and booleans.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -60,7 +62,14 @@ public struct JSONLogHandler: LogHandler {
     private static func render(_ value: Logger.Metadata.Value) -> String {
         switch value {
         case .string(let text): return JSONText.string(text)
-        case .stringConvertible(let convertible): return JSONText.string(convertible.description)
+        case .stringConvertible(let convertible):
+            // Counts, statuses and durations are numbers, so that a log query can compare them.
+            switch convertible {
+            case let number as any BinaryInteger: return "\(number)"
+            case let number as Double where number.isFinite: return "\(number)"
+            case let flag as Bool: return flag ? "true" : "false"
+            default: return JSONText.string(convertible.description)
+            }
         case .array(let values): return "[" + values.map(render).joined(separator: ",") + "]"
         case .dictionary(let nested):
             return "{" + nested.sorted { $0.key < $1.key }.map { JSONText.string($0.key) + ":" + render($0.value) }
@@ -95,14 +104,13 @@ public final class JSONLogSink: @unchecked Sendable {
 
     /// Never writes `secret`: every occurrence becomes `[redacted]`.
     public func redact(_ secret: String) {
-        guard secret.count >= 4 else { return }
         lock.withLock { secrets.append(secret) }
     }
 
     func emit(_ line: String) {
         lock.withLock {
             var text = line
-            for secret in secrets { text = text.replacingOccurrences(of: secret, with: "[redacted]") }
+            for secret in secrets { text = Redaction.redact(secret, in: text) }
             write(text + "\n")
         }
     }

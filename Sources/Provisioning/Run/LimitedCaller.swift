@@ -20,11 +20,11 @@ struct LimitedCaller: Sendable {
     let configuration: EngineConfiguration
     let clock: any EngineClock
 
-    /// Performs `operation`, reporting every failed try to `failedTry` (for the audit and the
-    /// per-status counts) before deciding what to do with it.
+    /// Performs `operation`, reporting every failed try with its diagnosis to `failedTry` (for
+    /// the audit and the per-status counts) before deciding what to do with it.
     func perform<T: Sendable>(
-        _ call: String,
-        failedTry: @Sendable (NylasError, ErrorClass) async -> Void = { _, _ in },
+        _ call: String, kind: CallKind,
+        failedTry: @Sendable (NylasError, Diagnosis) async -> Void = { _, _ in },
         _ operation: @Sendable () async throws -> T
     ) async -> Outcome<T> {
         var failures = 0
@@ -55,19 +55,19 @@ struct LimitedCaller: Sendable {
             } catch {
                 return .stopped
             }
-            let errorClass = ErrorClass.of(error, creating: false)
-            await failedTry(error, errorClass)
-            switch errorClass {
-            case .fatal:
-                await control.stop(.fatal(error.description))
+            let diagnosis = FailureCatalogue.diagnose(error, call: kind, context: configuration.diagnosisContext)
+            await failedTry(error, diagnosis)
+            switch diagnosis.retry {
+            case .never where diagnosis.stopsRun:
+                await control.stop(.cause(StopCause(diagnosis: diagnosis, answers: 1, example: call, error: error.description)))
                 return .stopped
-            case .throttled(let retryAfter):
-                await limiter.throttled(retryAfter: retryAfter, admittedAt: admittedAt)
+            case .never:
+                return .failed(error)
+            case .afterRetryAfter:
+                await limiter.throttled(retryAfter: error.retryAfter, admittedAt: admittedAt)
                 throttles += 1
                 if throttles >= configuration.maxThrottles { return .deferred(error) }
-            case .permanent:
-                return .failed(error)
-            case .transient:
+            case .backoff, .lookUpFirst:
                 failures += 1
                 if failures >= configuration.maxAttempts { return .deferred(error) }
                 guard await control.pause(configuration.transientBackoff.delay(attempt: failures, using: &random)) else {

@@ -32,8 +32,11 @@ public struct Plan: Sendable {
     /// Granted earlier: skipped, no call.
     public var granted = 0
     public var grantedSample: [String] = []
-    /// Failed, deferred, pending or revoked earlier: to be tried again.
+    /// Failed, deferred, pending or revoked earlier: to be tried again, those that failed with a
+    /// cause of their own last (new users come before them too).
     public var retry: [Known] = []
+    /// Failed with the same cause of their own in several runs in a row: left alone this run.
+    public var resting: [Known] = []
     /// Left `in_flight` by a killed run, or `revoking` and back in the export: to be looked up
     /// before anything is sent.
     public var unknown: [Known] = []
@@ -41,8 +44,11 @@ public struct Plan: Sendable {
     public var repair: [Known] = []
     /// Existing grants found by listing them, recorded as granted with no authentication.
     public var adopted: [Adoption] = []
-    /// Granted earlier (or left `revoking`) and absent from this export, by email.
+    /// Granted earlier and absent from this export, by email.
     public var departed: [String] = []
+    /// Left `revoking` by an interrupted run and absent from this export: their revocation was
+    /// decided then, so this run finishes it (it is no new departure for the safeguard).
+    public var unfinishedRevocations: [Known] = []
     /// The same users with their ids, for revocation.
     public var departedUsers: [Known] = []
     /// Users in the export.
@@ -69,12 +75,14 @@ public struct Plan: Sendable {
         plan.exportUsers = emails.count
         var known = [Bool](repeating: false, count: emails.count)
         var granted: [Int] = []
-        var retry: [(Int, Known)] = []
+        var retry: [(failed: Bool, position: Int, user: Known)] = []
         var unknown: [(Int, Known)] = []
         for row in rows {
             guard let position = positions[row.email] else {
-                if row.state == .granted || row.state == .revoking {
+                if row.state == .granted {
                     plan.departedUsers.append(Known(id: row.id, email: row.email))
+                } else if row.state == .revoking {
+                    plan.unfinishedRevocations.append(Known(id: row.id, email: row.email))
                 }
                 continue
             }
@@ -96,12 +104,12 @@ public struct Plan: Sendable {
                 // grant still exists is unknown, so look before authenticating.
                 unknown.append((position, Known(id: row.id, email: row.email)))
             case .pending, .failed, .deferred, .revoked:
-                retry.append((position, Known(id: row.id, email: row.email)))
+                retry.append((row.state == .failed, position, Known(id: row.id, email: row.email)))
             }
         }
         // Work and samples follow the export's order, as an admin reads it.
         for (index, email) in emails.enumerated() where !known[index] { plan.new.append(email.value) }
-        plan.retry = retry.sorted { $0.0 < $1.0 }.map(\.1)
+        plan.retry = retry.sorted { ($0.failed ? 1 : 0, $0.position) < ($1.failed ? 1 : 0, $1.position) }.map(\.user)
         plan.unknown = unknown.sorted { $0.0 < $1.0 }.map(\.1)
         plan.grantedSample = granted.sorted().prefix(sampleSize).map { emails[$0].value }
         plan.departedUsers.sort { $0.email < $1.email }
@@ -113,7 +121,7 @@ public struct Plan: Sendable {
     /// it: they must not count as departed (nor be revoked).
     public mutating func keepDeparted(inDomains domains: Set<String>) {
         guard !domains.isEmpty else { return }
-        let allowed = Set(domains.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@.")) })
+        let allowed = Set(domains.map(InputSet.normaliseDomain))
         departedUsers.removeAll { user in
             guard let at = user.email.lastIndex(of: "@") else { return true }
             return !allowed.contains(String(user.email[user.email.index(after: at)...]))
@@ -174,11 +182,18 @@ public struct Plan: Sendable {
         grantedSample.removeAll { repaired.contains($0) }
     }
 
+    /// Leaves out of tonight's work the failed users that rest (see `Ledger.restingUsers`).
+    public mutating func rest(_ ids: Set<Int64>) {
+        guard !ids.isEmpty else { return }
+        resting += retry.filter { ids.contains($0.id) }
+        retry.removeAll { ids.contains($0.id) }
+    }
+
     /// Counts per class, as the report and the dry run print them.
     public var counts: [String: Int] {
         [
             "new": new.count, "granted": granted, "retry": retry.count, "unknown": unknown.count,
-            "repair": repair.count, "adopted": adopted.count, "departed": departed.count,
+            "repair": repair.count, "adopted": adopted.count, "departed": departed.count, "resting": resting.count,
         ]
     }
 }

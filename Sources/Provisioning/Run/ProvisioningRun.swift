@@ -51,23 +51,19 @@ public struct ProvisioningRun: Sendable {
             report.durationSeconds = clock.now() - begin
             return report
         }
-        let emails = input.emails
         let users = try await ledgerRows
-        var plan = Plan.make(emails: emails, positions: input.positions, ledger: users)
-        plan.keepDeparted(inDomains: options.domains)
-        let previous = try await ledger.previousExportSize(provider: provider, organisation: options.organisation)
-        // Users the filters dropped count in the export's size: see InputSet.exportUsers.
+        let prepared = try await PreparedRun.prepare(options, input: input, users: users, ledger: ledger)
+        var plan = prepared.plan
         report.exportUsers = input.exportUsers
-        plan.exportUsers = input.exportUsers
-        report.previousExportUsers = previous
+        report.previousExportUsers = prepared.previousExportUsers
+        report.retryOnly = prepared.retryOnly
+        report.notInLedger = prepared.notInLedger.count
         report.departed = plan.departed.count
+        report.resting = plan.resting.count
         report.departedSample = Array(plan.departed.prefix(10))
-        let safeguard = Self.safeguard(options, plan: plan, users: users, previous: previous)
+        let safeguard = prepared.safeguard
         report.safeguard = safeguard
-        if !options.revokeDeparted, Safeguard.isShrunk(export: input.exportUsers, previous: previous), let previous {
-            report.warnings.append(
-                "the export has \(input.exportUsers) users, fewer than \(Int(Safeguard.shrinkThreshold * 100))% of the previous run's \(previous): check that it is complete")
-        }
+        report.warnings += prepared.warnings
 
         var recorded = options.recordedOptions
         recorded["provider"] = provider
@@ -80,27 +76,34 @@ public struct ProvisioningRun: Sendable {
                 options: optionsJSON))
         report.runID = runID
         try await ledger.recordExport(
-            runID: runID, provider: provider, organisation: options.organisation, exportUsers: input.exportUsers)
+            runID: runID, provider: provider, organisation: options.organisation, scope: options.scope,
+            exportUsers: prepared.recordedExportUsers)
 
         // The safeguard refuses before any call and any change: a truncated export is a
         // person's problem, not tonight's job.
         if let safeguard, let refusal = safeguard.refusal {
-            logger.notice("safeguard refused the run", metadata: ["revocations": "\(safeguard.revocations)"])
+            logger.notice("safeguard refused the run", metadata: ["revocations": .stringConvertible(safeguard.revocations)])
             report.planned = plan.counts
             report.departedAction = "refused"
             report.stopReason = refusal
+            if !plan.unfinishedRevocations.isEmpty {
+                report.revocationsUnfinished = plan.unfinishedRevocations.count
+                report.warnings.append(
+                    "\(plan.unfinishedRevocations.count) revocations left by an interrupted run stay unfinished while the safeguard refuses; the next run it lets through finishes them")
+            }
             report.exitCode = 3
             report.durationSeconds = clock.now() - begin
             await finish(&report, runID: runID, outcome: "refused")
             return report
         }
 
+        let engineConfiguration = await Self.withCredentialFacts(options.engine, ledger: ledger)
         let limiter =
             shared?.limiter
             ?? RateLimiter(
                 rate: options.engine.rate, burst: options.engine.burst, throttleBackoff: options.engine.throttleBackoff,
                 clock: clock)
-        let caller = LimitedCaller(limiter: limiter, control: control, configuration: options.engine, clock: clock)
+        let caller = LimitedCaller(limiter: limiter, control: control, configuration: engineConfiguration, clock: clock)
         let tally = CallTally()
         let discovery = Discovery(
             options: options, listing: GrantListing(client: client, caller: caller, tally: tally), control: control,
@@ -114,10 +117,10 @@ public struct ProvisioningRun: Sendable {
         logger.info(
             "plan",
             metadata: [
-                "plan.new": "\(plan.new.count)", "plan.retry": "\(plan.retry.count)",
-                "plan.unknown": "\(plan.unknown.count)", "plan.granted": "\(plan.granted)",
-                "plan.repair": "\(plan.repair.count)", "plan.adopted": "\(plan.adopted.count)",
-                "plan.departed": "\(plan.departed.count)", "run.id": "\(runID)",
+                "plan.new": .stringConvertible(plan.new.count), "plan.retry": .stringConvertible(plan.retry.count),
+                "plan.unknown": .stringConvertible(plan.unknown.count), "plan.granted": .stringConvertible(plan.granted),
+                "plan.repair": .stringConvertible(plan.repair.count), "plan.adopted": .stringConvertible(plan.adopted.count),
+                "plan.departed": .stringConvertible(plan.departed.count), "run.id": .stringConvertible(runID),
             ])
 
         var engineResult = EngineResult()
@@ -134,7 +137,7 @@ public struct ProvisioningRun: Sendable {
             await started(progress)
             let engineStart = clock.now()
             let engine = ProvisioningEngine(
-                configuration: options.engine, client: client, ledger: ledger, control: control, clock: clock,
+                configuration: engineConfiguration, client: client, ledger: ledger, control: control, clock: clock,
                 logger: logger)
             if !items.isEmpty {
                 engineResult = await engine.run(items, runID: runID, progress: progress, limiter: limiter, turn: turn)
@@ -142,46 +145,52 @@ public struct ProvisioningRun: Sendable {
             engineTime = clock.now() - engineStart
         }
 
-        var revocation = Revoker.Result()
+        // Revocations an interrupted run left are finished whatever tonight's flags: they were
+        // decided (and let through by the safeguard) then.
+        var revoking = plan.unfinishedRevocations
         if options.revokeDeparted && !plan.departedUsers.isEmpty {
+            report.departedAction = await control.isRunning ? "revoked" : "skipped"
+            revoking += plan.departedUsers
+        }
+        var revocation = Revoker.Result()
+        if !revoking.isEmpty {
             if await control.isRunning {
-                report.departedAction = "revoked"
-                let grantIDs = try await ledger.grantIDs(userIDs: plan.departedUsers.map(\.id))
+                let grantIDs = try await ledger.grantIDs(userIDs: revoking.map(\.id))
                 let revoker = Revoker(
                     client: client, ledger: ledger, runID: runID, provider: options.engine.provider, caller: caller,
                     concurrency: options.engine.concurrency, logger: logger)
                 revocation = await revoker.revoke(
-                    plan.departedUsers.map { .init(userID: $0.id, email: $0.email, grantID: grantIDs[$0.id]) })
+                    revoking.map { .init(userID: $0.id, email: $0.email, grantID: grantIDs[$0.id]) })
             } else {
-                report.departedAction = "skipped"
+                revocation.unfinished = revoking.count
             }
         }
+        report.revocationsFinished = plan.unfinishedRevocations.count
 
         report.granted = engineResult.granted
         report.foundByLookup = engineResult.foundByLookup
         report.failed = engineResult.failed
         report.deferred = engineResult.deferred
+        report.deferredInFlight = engineResult.deferredUnknown
         report.unfinished = engineResult.stopped + engineResult.notStarted
         report.revoked = revocation.revoked
         report.revokedAlreadyGone = revocation.alreadyGone
         report.revocationsUnfinished = revocation.unfinished
         report.achievedRate = engineTime > 0 ? Double(engineResult.apiCalls) / engineTime : 0
-        var reasons = engineResult.failureReasons
-        for (reason, entry) in revocation.failureReasons {
-            let existing = reasons[reason] ?? (0, entry.example)
-            reasons[reason] = (existing.count + entry.count, existing.example)
-        }
-        report.failureReasons = reasons
-            .map { .init(reason: $0.key, count: $0.value.count, example: $0.value.example) }
-            .sorted { ($0.count, $1.reason) > ($1.count, $0.reason) }
+        var failures = engineResult.failures
+        failures.merge(revocation.failures)
+        report.failureReasons = failures.sorted
         report.callsByStatus = Self.merge((try? await ledger.callsByStatus(runID: runID)) ?? [], await tally.calls)
         report.apiCalls = report.callsByStatus.reduce(0) { $0 + $1.count }
         report.rateLimited = report.callsByStatus.filter { $0.status == 429 }.reduce(0) { $0 + $1.count }
 
         if let reason = await control.stopReason {
             report.stopReason = Self.describe(reason)
+            if case .cause(let stop) = reason { report.stopCause = .init(stop) }
             report.exitCode = 3
-        } else if engineResult.failed + engineResult.deferred + revocation.unfinished > 0 || discoveryIncomplete {
+        } else if engineResult.failed + engineResult.deferred + revocation.unfinished + report.resting > 0
+            || discoveryIncomplete
+        {
             report.exitCode = 1
         }
         report.durationSeconds = clock.now() - begin
@@ -218,12 +227,13 @@ public struct ProvisioningRun: Sendable {
                         requestID: nil, errorType: nil)))
         }
         try await ledger.apply(updates)
+        // New users first: a user who failed on an earlier night must not hold up a new hire.
         var items: [WorkItem] = plan.unknown.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: true) }
-        items += plan.retry.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
-        items += plan.repair.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
         items += plan.new.compactMap { email in
             newIDs[email].map { WorkItem(userID: $0, email: email, needsReconcile: false) }
         }
+        items += plan.repair.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
+        items += plan.retry.map { WorkItem(userID: $0.id, email: $0.email, needsReconcile: false) }
         return items
     }
 
@@ -253,6 +263,21 @@ public struct ProvisioningRun: Sendable {
 
     // MARK: Shared with the dry run
 
+    /// The engine's settings with what bulkgrant recorded of the credential when it created it
+    /// (the client id a fix names).
+    static func withCredentialFacts(_ configuration: EngineConfiguration, ledger: Ledger) async -> EngineConfiguration {
+        var configuration = configuration
+        guard let facts = try? await ledger.credentialFacts(id: configuration.credentialID) else { return configuration }
+        switch configuration.provider {
+        case .google:
+            configuration.serviceAccountClientID = configuration.serviceAccountClientID ?? facts.clientID
+            configuration.serviceAccountEmail = configuration.serviceAccountEmail ?? facts.clientEmail
+        case .microsoft:
+            configuration.azureClientID = configuration.azureClientID ?? facts.clientID
+        }
+        return configuration
+    }
+
     /// Loads the export; nil (with exit code 2 in `report`) when no address is left.
     static func loadInput(_ options: RunOptions, into report: inout RunReport, preloaded: InputSet? = nil) throws
         -> InputSet?
@@ -260,11 +285,14 @@ public struct ProvisioningRun: Sendable {
         let input =
             try preloaded ?? InputSet.load(path: options.inputPath, configuration: options.reader, domains: options.domains)
         report.rejectedRows = input.rejections.count
+        report.emailColumn = input.summary.emailColumn
+        report.otherAddressColumns = input.summary.otherAddressColumns
         report.rejections = input.rejections.prefix(50).map { .init(line: $0.line, reason: $0.reason) }
         report.duplicates = input.duplicates
         report.outsideDomains = input.outsideDomains
         report.filtered = input.filteredTotal
         report.filteredReasons = input.filtered
+        report.filteredWithoutAddress = input.filteredWithoutAddress
         if input.summary.undecodableRows > 0 {
             let rows = input.summary.undecodableRows
             report.warnings.append(
@@ -296,7 +324,7 @@ public struct ProvisioningRun: Sendable {
     {
         guard options.revokeDeparted else { return nil }
         // The base of a percentage: users holding a grant, within --domain when it is given.
-        let domains = Set(options.domains.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@.")) })
+        let domains = options.normalisedDomains
         let granted = users.reduce(0) { count, row in
             guard row.state == .granted || row.state == .revoking else { return count }
             if !domains.isEmpty, let at = row.email.lastIndex(of: "@"),
@@ -323,9 +351,10 @@ public struct ProvisioningRun: Sendable {
     static func describe(_ reason: RunControl.StopReason) -> String {
         switch reason {
         case .signal(let name): return "stopped by \(name); rerun to resume"
-        case .fatal(let message): return "stopped: \(message)"
+        case .fatal(let message): return message
+        case .cause(let stop): return stop.summary
         case .breaker(let message): return "circuit breaker: \(message)"
-        case .ledger(let message): return "stopped: \(message)"
+        case .ledger(let message): return message
         }
     }
 }

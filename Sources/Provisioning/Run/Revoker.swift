@@ -20,7 +20,7 @@ struct Revoker: Sendable {
         var alreadyGone = 0
         /// Left `revoking` for the next run (retries ran out, or a permanent error).
         var unfinished = 0
-        var failureReasons: [String: (count: Int, example: String)] = [:]
+        var failures = FailureTally()
     }
 
     private enum Answer: Sendable {
@@ -58,10 +58,9 @@ struct Revoker: Sendable {
                 case nil:
                     result.unfinished += 1
                     if let error {
-                        let reason = [error.status.map { "HTTP \($0)" }, error.type, Optional(error.message)]
-                            .compactMap { $0 }.joined(separator: " ")
-                        let entry = result.failureReasons[reason] ?? (0, target.email)
-                        result.failureReasons[reason] = (entry.count + 1, entry.example)
+                        let diagnosis = FailureCatalogue.diagnose(
+                            error, call: .delete, context: caller.configuration.diagnosisContext)
+                        result.failures.add(error, diagnosis, email: target.email)
                     }
                 }
                 if await caller.control.isRunning, let target = next.next() {
@@ -82,7 +81,7 @@ struct Revoker: Sendable {
         var grantID = target.grantID
         if grantID == nil {
             // No id recorded: ask Nylas which grant the user holds.
-            let outcome = await caller.perform(Self.lookupCall, failedTry: audit(target, Self.lookupCall)) {
+            let outcome = await caller.perform(Self.lookupCall, kind: .lookup, failedTry: audit(target, Self.lookupCall)) {
                 try await client.listGrants(GrantQuery(email: target.email, provider: provider), limit: 10)
             }
             switch outcome {
@@ -101,7 +100,7 @@ struct Revoker: Sendable {
             }
         }
         guard let grantID else { return (target, nil, nil) }
-        let outcome = await caller.perform(Self.deleteCall, failedTry: audit(target, Self.deleteCall)) {
+        let outcome = await caller.perform(Self.deleteCall, kind: .delete, failedTry: audit(target, Self.deleteCall)) {
             () async throws -> Answer in
             do {
                 return .deleted(requestID: try await client.deleteGrant(id: grantID).requestId)
@@ -129,7 +128,7 @@ struct Revoker: Sendable {
         logger.debug(
             "grant revoked",
             metadata: [
-                "user.email": "\(target.email)", "http.status": "\(status)", "nylas.request_id": "\(requestID ?? "")",
+                "user.email": "\(target.email)", "http.status": .stringConvertible(status), "nylas.request_id": "\(requestID ?? "")",
                 "revocation.result": "\(result)",
             ])
         let update = UserUpdate(
@@ -145,26 +144,27 @@ struct Revoker: Sendable {
         logger.warning(
             "revocation left for the next run",
             metadata: [
-                "user.email": "\(target.email)", "http.status": "\(error.status ?? 0)",
+                "user.email": "\(target.email)", "http.status": .stringConvertible(error.status ?? 0),
                 "nylas.error_type": "\(error.type ?? "")", "nylas.request_id": "\(error.requestID ?? "")",
             ])
         _ = await record(
             UserUpdate(
                 userID: target.userID, state: .revoking,
-                error: .init(status: error.status, type: error.type, message: error.message, requestID: error.requestID),
+                error: .init(
+                    error, cause: FailureCatalogue.diagnose(error, call: .delete, context: caller.configuration.diagnosisContext).cause),
                 runID: runID))
         return (target, nil, error)
     }
 
     /// Records each failed try in the audit.
-    private func audit(_ target: Target, _ call: String) -> @Sendable (NylasError, ErrorClass) async -> Void {
-        { error, errorClass in
+    private func audit(_ target: Target, _ call: String) -> @Sendable (NylasError, Diagnosis) async -> Void {
+        { error, diagnosis in
             let result: String
-            switch errorClass {
-            case .fatal: result = "fatal"
-            case .throttled: result = "throttled"
-            case .permanent: result = "failed"
-            case .transient: result = "retry"
+            switch diagnosis.retry {
+            case .never where diagnosis.stopsRun: result = "fatal"
+            case .never: result = "failed"
+            case .afterRetryAfter: result = "throttled"
+            case .backoff, .lookUpFirst: result = "retry"
             }
             _ = await record(
                 UserUpdate(

@@ -23,6 +23,10 @@ public struct RunMetrics: Sendable {
     public var outcomes: [String: Int]
     public var calls: [CallCount]
     public var rateLimited: Int
+    /// Users failed or left by the last run, by the failure catalogue's cause id.
+    public var causes: [String: Int] = [:]
+    /// The cause that stopped the last run, if a known one did.
+    public var stopCause: String?
 
     public init(
         provider: String, finishedAt: Double, durationSeconds: Double, exitCode: Int32,
@@ -51,6 +55,8 @@ public struct RunMetrics: Sendable {
                 "export": report.exportUsers, "filtered": report.filtered,
             ],
             calls: report.callsByStatus, rateLimited: report.rateLimited)
+        for reason in report.failureReasons { causes[reason.cause, default: 0] += reason.count }
+        stopCause = report.stopCause?.cause
     }
 
     /// The textfile.
@@ -117,6 +123,16 @@ public struct RunMetrics: Sendable {
         family(
             "bulkgrant_last_run_rate_limited_calls", "Answers of the last run that were 429 (rate limited).",
             [(provider, String(rateLimited))])
+        if !causes.isEmpty {
+            family(
+                "bulkgrant_last_run_failures", "Users the last run failed, deferred or left pending, by cause.",
+                causes.sorted { $0.key < $1.key }.map { ("\(provider),cause=\"\(Self.escape($0.key))\"", String($0.value)) })
+        }
+        if let stopCause {
+            family(
+                "bulkgrant_last_run_stopped_by", "1 when a known cause (delegation, consent, key, secret) stopped the last run.",
+                [("\(provider),cause=\"\(Self.escape(stopCause))\"", "1")])
+        }
         if let states {
             family(
                 "bulkgrant_users", "Users in the ledger by state, after the last run.",

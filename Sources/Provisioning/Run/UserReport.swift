@@ -15,8 +15,14 @@ public enum UserReport {
 
     public static let columns = [
         "email", "provider", "state", "grant_id", "attempts", "last_status", "last_error_type", "last_error_message",
-        "last_request_id", "updated_at", "organisation",
+        "last_request_id", "updated_at", "organisation", "cause",
     ]
+
+    /// The first columns, by which a report fed back to `run` is recognised.
+    static let identifyingColumns = Array(columns.prefix(4))
+
+    /// First bytes that make a spreadsheet evaluate a cell, which `neutralise` puts a `'` before.
+    static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13]
 
     public static var csvHeader: String { columns.joined(separator: ",") + "\r\n" }
 
@@ -27,7 +33,7 @@ public enum UserReport {
         let cells = [
             email, record.provider, record.state.rawValue, record.grantID ?? "", String(record.attempts),
             record.lastStatus.map(String.init) ?? "", record.lastErrorType ?? "", record.lastErrorMessage ?? "",
-            record.lastRequestID ?? "", timestamp(record.updatedAt), record.organisation,
+            record.lastRequestID ?? "", timestamp(record.updatedAt), record.organisation, record.cause ?? "",
         ]
         let line = cells.map { quote(neutralise($0)) }.joined(separator: ",") + "\r\n"
         return (line, email != record.email)
@@ -35,11 +41,8 @@ public enum UserReport {
 
     /// A cell a spreadsheet would evaluate, made inert with a leading apostrophe.
     public static func neutralise(_ cell: String) -> String {
-        guard let first = cell.unicodeScalars.first else { return cell }
-        switch first {
-        case "=", "+", "-", "@", "\t", "\r": return "'" + cell
-        default: return cell
-        }
+        guard let first = cell.utf8.first, formulaStarts.contains(first) else { return cell }
+        return "'" + cell
     }
 
     /// RFC 4180 quoting when the cell needs it.
@@ -57,6 +60,7 @@ public enum UserReport {
             ("last_status", record.lastStatus.map(String.init) ?? "null"), ("last_error_type", value(record.lastErrorType)),
             ("last_error_message", value(record.lastErrorMessage)), ("last_request_id", value(record.lastRequestID)),
             ("updated_at", value(timestamp(record.updatedAt))), ("organisation", value(record.organisation)),
+            ("cause", value(record.cause)),
         ]
         return "{" + fields.map { JSONText.string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
