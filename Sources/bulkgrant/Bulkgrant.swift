@@ -55,7 +55,7 @@ struct Bulkgrant: AsyncParsableCommand {
     }
 }
 
-/// Exit codes of DESIGN.md.
+/// Exit codes, as the README lists them.
 enum Exit {
     static let incomplete = ExitCode(1)
     static let input = ExitCode(2)

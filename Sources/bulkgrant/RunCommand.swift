@@ -18,6 +18,14 @@ struct RunCommand: AsyncParsableCommand {
             their grants, unless the safeguard refuses (more than --max-revoke, or an export under \
             80% of the last run's): then nothing is changed and the run exits 3.
 
+            One rule for --domain, --where/--exclude and a partial input: the export's size is \
+            its valid, distinct addresses inside --domain, rows the filters drop included; it is \
+            compared with the last run of the same provider and organisation over the same \
+            --domain set. Departed users are granted users inside --domain that the file no \
+            longer lists, or lists only in rows the filters drop. A list of users to retry \
+            (--retry-only, or a file written by 'bulkgrant report') departs nobody and is no \
+            baseline. Revocations an interrupted run left are finished by the next run.
+
             Examples:
               export NYLAS_API_KEY=...   # or --api-key-file FILE
               bulkgrant run hr-export.csv --provider google --credential-id CRED \\

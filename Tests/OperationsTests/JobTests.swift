@@ -392,7 +392,9 @@ struct ExampleJobTests {
         #expect(organisations.map { $0["name"] as? String } == ["acme", "northwind", "contoso"])
         let acme = organisations[0]["report"] as? [String: Any] ?? [:]
         #expect((acme["filtered"] as? Int ?? 0) > 0, "Status=Active leaves the example's terminated and on-leave rows out")
-        #expect(FileManager.default.fileExists(atPath: dir + "/bulkgrant-job.sqlite"))
+        // A sandbox trial writes a ledger of its own beside the job's, never the job's.
+        #expect(FileManager.default.fileExists(atPath: dir + "/bulkgrant-job-sandbox.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/bulkgrant-job.sqlite"))
     }
 }
 

@@ -1,6 +1,6 @@
 import NylasAPI
 
-/// How the engine provisions: whom, how fast, how persistently. Defaults follow DESIGN.md.
+/// How the engine provisions: whom, how fast, how persistently (ARCHITECTURE.md, the engine).
 public struct EngineConfiguration: Sendable {
     public var provider: Provider
     public var credentialID: String

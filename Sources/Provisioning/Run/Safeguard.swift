@@ -6,7 +6,7 @@ public enum RevocationLimit: Sendable, Hashable, CustomStringConvertible {
     case count(Int)
     case percent(Double)
 
-    /// DESIGN.md's default: 10 % of granted users.
+    /// The default: 10 % of granted users.
     public static let `default` = RevocationLimit.percent(10)
 
     /// Parses `25` or `5%` (`2.5%` too). Nil for anything else, negatives, or more than 100 %.
