@@ -56,19 +56,11 @@ extension Ledger {
     /// Users by state, of one provider and organisation (nil: all of them).
     public func stateCounts(provider: String? = nil, organisation: String? = nil) async throws -> [UserState: Int] {
         try await pool.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            if let provider {
-                conditions.append("provider = ?")
-                arguments += [provider]
-            }
-            if let organisation {
-                conditions.append("organisation = ?")
-                arguments += [organisation]
-            }
-            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            let scope = UserScope(provider: provider, organisation: organisation)
             var counts: [UserState: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM users\(filter) GROUP BY state", arguments: arguments) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT state, COUNT(*) FROM users\(scope.whereClause) GROUP BY state", arguments: scope.arguments)
+            {
                 if let state = UserState(rawValue: row[0]) { counts[state] = row[1] }
             }
             return counts

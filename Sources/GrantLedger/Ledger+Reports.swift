@@ -130,7 +130,7 @@ extension Ledger {
                 db,
                 sql: """
                     SELECT id, started_at, finished_at, \(columns), counts, outcome, exit_code, input_path,
-                    \(organisationColumn)
+                    \(organisationColumn), options
                     FROM runs \(filter) ORDER BY id DESC LIMIT ?
                     """,
                 arguments: arguments
@@ -138,9 +138,13 @@ extension Ledger {
                 let counts = (row[5] as String?).flatMap { text in
                     try? JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
                 }
+                let options = (row[10] as String?).flatMap { text in
+                    try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+                }
                 return RunSummary(
                     id: row[0], startedAt: row[1], finishedAt: row[2], provider: row[3], exportUsers: row[4],
-                    counts: counts ?? [:], outcome: row[6], exitCode: row[7], inputPath: row[8], organisation: row[9])
+                    counts: counts ?? [:], outcome: row[6], exitCode: row[7], inputPath: row[8], organisation: row[9],
+                    options: options ?? [:])
             }
         }
     }
@@ -171,22 +175,14 @@ extension Ledger {
     {
         try await pool.read { db in
             let raw = "cause IS NULL OR cause LIKE 'http.%' OR cause LIKE 'transport.%'"
-            var sql = """
+            var (sql, arguments) = UserScope(provider: provider, organisation: organisation).and(
+                """
                 SELECT last_status, last_error_type, COALESCE(last_error_message, ''), COUNT(*), MIN(email),
                   CASE WHEN \(raw) THEN NULL ELSE cause END AS recognised
                 FROM users
                 WHERE (state IN ('failed', 'deferred', 'revoking') OR (state IN ('pending', 'in_flight') AND NOT (\(raw))))
                   AND last_error_message IS NOT NULL
-                """
-            var arguments: StatementArguments = []
-            if let provider {
-                sql += " AND provider = ?"
-                arguments += [provider]
-            }
-            if let organisation {
-                sql += " AND organisation = ?"
-                arguments += [organisation]
-            }
+                """)
             sql += """
                  GROUP BY CASE WHEN \(raw) THEN 'raw|' || IFNULL(last_status, '') || '|' || IFNULL(last_error_type, '')
                    || '|' || IFNULL(last_error_message, '') ELSE cause END
@@ -207,20 +203,12 @@ extension Ledger {
         -> [RepeatFailure]
     {
         try await pool.read { db in
-            var sql = """
+            var (sql, arguments) = UserScope(provider: provider, organisation: organisation, table: "u").and(
+                """
                 SELECT u.email, u.provider, u.state, COUNT(DISTINCT a.run_id) AS runs, u.last_error_type, u.last_error_message
                 FROM attempts a JOIN users u ON u.id = a.user_id
                 WHERE a.outcome = 'failed'
-                """
-            var arguments: StatementArguments = []
-            if let provider {
-                sql += " AND u.provider = ?"
-                arguments += [provider]
-            }
-            if let organisation {
-                sql += " AND u.organisation = ?"
-                arguments += [organisation]
-            }
+                """)
             sql += " GROUP BY a.user_id HAVING runs >= ? ORDER BY runs DESC, u.email LIMIT ?"
             arguments += [minimumRuns, limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
@@ -293,8 +281,28 @@ public struct RunSummary: Sendable, Hashable {
     public var inputPath: String?
     /// The job organisation of the run; nil for a single run.
     public var organisation: String?
+    /// The options the run recorded (`max_revoke`, `revoke_departed`, `job`, …; never a secret).
+    public var options: [String: String] = [:]
 
     public var duration: Double? { finishedAt.map { $0 - startedAt } }
+
+    public init(
+        id: Int64, startedAt: Double, finishedAt: Double? = nil, provider: String? = nil, exportUsers: Int? = nil,
+        counts: [String: Int] = [:], outcome: String? = nil, exitCode: Int? = nil, inputPath: String? = nil,
+        organisation: String? = nil, options: [String: String] = [:]
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.provider = provider
+        self.exportUsers = exportUsers
+        self.counts = counts
+        self.outcome = outcome
+        self.exitCode = exitCode
+        self.inputPath = inputPath
+        self.organisation = organisation
+        self.options = options
+    }
 }
 
 /// A last error shared by several users.
@@ -330,4 +338,34 @@ public struct RepeatFailure: Sendable, Hashable {
     public var runs: Int
     public var lastErrorType: String?
     public var lastErrorMessage: String?
+}
+
+/// Which users a report query reads: one provider's, one organisation's, or all. Keeps the
+/// SQL and its arguments together so that the reports filter alike.
+struct UserScope {
+    var provider: String?
+    var organisation: String?
+    /// The alias of `users` in the query, if any.
+    var table: String?
+
+    /// The conditions, without `WHERE` or `AND`.
+    var conditions: [String] {
+        let prefix = table.map { $0 + "." } ?? ""
+        return (provider == nil ? [] : [prefix + "provider = ?"]) + (organisation == nil ? [] : [prefix + "organisation = ?"])
+    }
+
+    var arguments: StatementArguments {
+        var arguments: StatementArguments = []
+        if let provider { arguments += [provider] }
+        if let organisation { arguments += [organisation] }
+        return arguments
+    }
+
+    /// ` WHERE …`, or nothing.
+    var whereClause: String { conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ") }
+
+    /// `sql` (which has a `WHERE` already) with the conditions added.
+    func and(_ sql: String) -> (String, StatementArguments) {
+        (conditions.reduce(sql) { $0 + " AND " + $1 }, arguments)
+    }
 }

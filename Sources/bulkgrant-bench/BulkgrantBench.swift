@@ -1,6 +1,6 @@
 import Foundation
 
-/// `swift run -c release bulkgrant-bench [rate|latency|overhead|noop|resume|job|throttle|misconfigured]...`: starts a
+/// `swift run -c release bulkgrant-bench [rate|latency|overhead|noop|resume|job|throttle|misconfigured|report]...`: starts a
 /// sandbox, drives the real engine, ledger and HTTP over loopback, and prints one line per
 /// scenario with the figure, the ideal and their ratio.
 @main
@@ -18,6 +18,7 @@ struct BulkgrantBench {
             if enabled("job") { lines += try await report(Scenarios.job()) }
             if enabled("throttle") { lines += try await report(Scenarios.throttleBursts()) }
             if enabled("misconfigured") { lines += try await report([Scenarios.misconfiguredTenant()]) }
+            if enabled("report") { lines += try await report(Scenarios.morningReport()) }
         } catch {
             FileHandle.standardError.write(Data("bulkgrant-bench: \(error)\n".utf8))
             exit(2)

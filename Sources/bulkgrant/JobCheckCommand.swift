@@ -54,6 +54,12 @@ struct JobCheckCommand: AsyncParsableCommand {
                 problems.append("\(label): \(error)")
             }
         }
+        if let report = job.reportHTML {
+            let folder = URL(fileURLWithPath: report).deletingLastPathComponent().path
+            if !FileManager.default.isWritableFile(atPath: folder) {
+                problems.append("report_html: \(report) cannot be written: its folder \(folder) is missing or not writable")
+            }
+        }
         // The ledger is not opened: only the exports can clash here.
         let clashes = JobRun.conflicts(job.organisations, inputs: inputs, memberships: [:])
         problems += JobRun.summarise(clashes)

@@ -15,7 +15,8 @@ struct JobCommand: AsyncParsableCommand {
             Job-wide keys: ledger, rate (45), concurrency (64), max_attempts (5), \
             breaker_threshold (25), stop_after (3), stop_grace (10), revoke_departed (false), max_revoke ("10%"), \
             repair_invalid (false), adopt_existing (false), proxy ("http://[USER:PASSWORD@]HOST:PORT" \
-            or "none"; --proxy wins over it, and it over $HTTPS_PROXY).
+            or "none"; --proxy wins over it, and it over $HTTPS_PROXY), report_html (none: the HTML \
+            file that gets the ledger's morning report after each run, mode 0600).
             Per [[organisation]]: name, provider (google|microsoft), credential_id, input, \
             scopes (Google), domains, where, exclude, email_column, format (auto|csv|lines).
             Relative paths are relative to the job file's folder.

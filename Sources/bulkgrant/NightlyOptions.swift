@@ -40,6 +40,13 @@ struct NightlyOptions: ParsableArguments {
         help: "Write the run's metrics to this Prometheus textfile (atomically), for node_exporter's textfile collector.")
     var metricsFile: String?
 
+    @Option(
+        name: .customLong("html-report"),
+        help: ArgumentHelp(
+            "After the run, write the ledger's morning report to this HTML file (mode 0600), as 'bulkgrant report --format html' does.",
+            discussion: "With --job it overrides the job file's report_html.", valueName: "path"))
+    var htmlReport: String?
+
     /// `--max-revoke`, parsed (`validate` has checked it).
     var revocationLimit: RevocationLimit { RevocationLimit(maxRevoke) ?? .default }
 
@@ -49,6 +56,9 @@ struct NightlyOptions: ParsableArguments {
         }
         if force && !revokeDeparted {
             throw ValidationError("--force overrides the safeguard of --revoke-departed; it does nothing without it")
+        }
+        if let htmlReport, htmlReport.isEmpty {
+            throw ValidationError("--html-report needs a path, e.g. /var/lib/bulkgrant/report.html")
         }
         if let metricsFile, metricsFile.isEmpty {
             throw ValidationError("--metrics-file needs a path, e.g. /var/lib/node_exporter/textfile/bulkgrant.prom")

@@ -9,22 +9,30 @@ import GrantLedger
 import NylasAPI
 import Provisioning
 
-/// `bulkgrant report`: one row per user, from the ledger, read-only.
+/// `bulkgrant report`: one row per user, or the morning report as one HTML page, from the
+/// ledger, read-only.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write one row per user: email, state, grant id, attempts, last error, request id, updated at.",
+        abstract: "Write one row per user (email, state, grant id, attempts, last error, …), or the morning report as HTML.",
         discussion: """
             The CSV's `email` column is what `bulkgrant run` looks for, so a report of the failed \
             users can be fed straight back to a run. Cells a spreadsheet would run as a formula \
             (starting with =, +, - or @) are prefixed with '. A file named with --output is \
             created with mode 0600: it holds addresses and grant ids.
 
+            --format html writes one self-contained page (inline CSS and SVG, no script, no \
+            external request) for a person to open in the morning, on a phone or from a mail: \
+            the last run's outcome, users per organisation, users by state over the last 30 \
+            runs, failure causes with an example and the fix, users failing in 3 or more runs, \
+            departed users, throughput and 429s. It holds counts and short lists, not every user.
+
             Examples:
               bulkgrant report --state failed --output failed.csv
               bulkgrant run failed.csv --provider google --credential-id CRED --scope SCOPE
               bulkgrant report --format json | jq '.[] | select(.attempts > 3)'
               bulkgrant report --org acme --state failed    # one organisation of a job
+              bulkgrant report --format html --output /var/www/private/bulkgrant.html
             """)
 
     @Option(help: "The SQLite ledger.")
@@ -39,11 +47,19 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .customLong("org"), help: "Only this organisation of a multi-organisation job (its name in the job file).")
     var organisation: String?
 
-    @Option(help: "csv or json.")
+    @Option(help: "csv or json (one row per user), or html (the morning report).")
     var format: UserReport.Format = .csv
 
     @Option(help: "Write to this file (mode 0600) instead of standard output.")
     var output: String?
+
+    func validate() throws {
+        if format == .html && state != nil {
+            throw ValidationError(
+                "--state selects rows of csv and json; the html report shows every state (drop --state, or use --format csv)")
+        }
+        if output?.isEmpty == true { throw ValidationError("--output needs a path") }
+    }
 
     func run() async throws {
         let logger = Console.bootstrapLogging(level: .error)
@@ -57,12 +73,25 @@ struct ReportCommand: AsyncParsableCommand {
             Console.error("\(error)")
             throw Exit.input
         }
+        if format == .html {
+            do {
+                try await HTMLReportFile.write(
+                    from: opened, to: sink,
+                    configuration: MorningReport.Configuration(provider: provider?.rawValue, organisation: organisation))
+            } catch {
+                Console.error("ledger \(ledger): \(error)")
+                throw Exit.input
+            }
+            if let output { Console.stderr("bulkgrant: the morning report is in \(output)\n") }
+            return
+        }
         var rows = 0
         var neutralisedAddresses = 0
         do {
             switch format {
             case .csv: sink.write(UserReport.csvHeader)
             case .json: sink.write("[")
+            case .html: break
             }
             var after: (email: String, provider: String)?
             while true {
@@ -78,6 +107,7 @@ struct ReportCommand: AsyncParsableCommand {
                         if neutralised { neutralisedAddresses += 1 }
                     case .json:
                         chunk += (rows == 0 ? "\n" : ",\n") + UserReport.jsonObject(record)
+                    case .html: break
                     }
                     rows += 1
                 }

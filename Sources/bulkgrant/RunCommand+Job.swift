@@ -114,6 +114,9 @@ extension RunCommand {
                 entry.organisation = organisation.name
                 metrics.append(entry)
             }
+            if let path = nightly.htmlReport ?? job.reportHTML {
+                await HTMLReportFile.writeAfterRun(from: ledger, to: path, logs: logs)
+            }
         }
         let report: JobReport
         switch outcome {

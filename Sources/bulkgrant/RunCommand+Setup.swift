@@ -87,6 +87,9 @@ extension RunCommand {
         if nightly.metricsFile != nil {
             logs.warning("--metrics-file is left as it is by --dry-run: the metrics describe the last real run")
         }
+        if nightly.htmlReport != nil {
+            logs.warning("--html-report is not written by --dry-run: the report describes the ledger, which a dry run leaves as it is")
+        }
         guard FileManager.default.fileExists(atPath: path) else { return .success(nil) }
         var opened: Ledger?
         do {

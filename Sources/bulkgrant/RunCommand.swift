@@ -275,6 +275,7 @@ struct RunCommand: AsyncParsableCommand {
             ).execute(started: started)
         } finally: { _, ledger in
             states = try? await ledger.stateCounts(provider: provider.rawValue)
+            if let path = nightly.htmlReport { await HTMLReportFile.writeAfterRun(from: ledger, to: path, logs: logs) }
         }
         let result: RunReport
         switch outcome {

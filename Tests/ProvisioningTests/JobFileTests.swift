@@ -84,6 +84,20 @@ struct JobFileTests {
         #expect(text.contains("organisation 'ACME': where:"), "\(text)")
     }
 
+    @Test("report_html: resolved against the job file's folder; empty or misspelt is a problem")
+    func reportHTML() throws {
+        let org = "\n[[organisation]]\nname = \"a\"\nprovider = \"microsoft\"\ncredential_id = \"c\"\ninput = \"a\"\n"
+        #expect(try JobFile.parse("report_html = \"out/report.html\"" + org, path: path).reportHTML == "/etc/bulkgrant/out/report.html")
+        #expect(try JobFile.parse("report_html = \"/srv/r.html\"" + org, path: path).reportHTML == "/srv/r.html")
+        #expect(try JobFile.parse(org, path: path).reportHTML == nil)
+        let empty = try #require(throws: JobFileError.self, performing: { try JobFile.parse("report_html = \" \"" + org, path: path) })
+        #expect(empty.description.contains("report_html is empty"), "\(empty)")
+        let typo = try #require(throws: JobFileError.self, performing: { try JobFile.parse("report-html = \"r.html\"" + org, path: path) })
+        #expect(typo.description.contains("unknown key 'report-html'; did you mean report_html?"), "\(typo)")
+        let number = try #require(throws: JobFileError.self, performing: { try JobFile.parse("report_html = 1" + org, path: path) })
+        #expect(number.description.contains("report_html must be a string"), "\(number)")
+    }
+
     @Test("not TOML: the line and column of the mistake")
     func syntaxError() throws {
         let error = try #require(

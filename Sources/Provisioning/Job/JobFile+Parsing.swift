@@ -5,7 +5,7 @@ import TOMLKit
 extension JobFile {
     static let jobKeys = [
         "ledger", "rate", "concurrency", "max_attempts", "breaker_threshold", "stop_after", "stop_grace", "revoke_departed",
-        "max_revoke", "repair_invalid", "adopt_existing", "proxy", "organisation",
+        "max_revoke", "repair_invalid", "adopt_existing", "proxy", "report_html", "organisation",
     ]
     static let organisationKeys = [
         "name", "provider", "credential_id", "scopes", "input", "domains", "where", "exclude", "email_column", "format",
@@ -30,6 +30,13 @@ extension JobFile {
         reader.rejectUnknown(allowed: jobKeys)
         var job = JobFile(path: path, ledger: folder.appendingPathComponent("bulkgrant.sqlite").path)
         if let ledger = reader.string("ledger") { job.ledger = resolve(ledger, in: folder) }
+        if let report = reader.string("report_html") {
+            if report.trimmingCharacters(in: .whitespaces).isEmpty {
+                reader.problem("report_html is empty: give the HTML file to write after each run, e.g. report_html = \"report.html\"")
+            } else {
+                job.reportHTML = resolve(report, in: folder)
+            }
+        }
         if let rate = reader.number("rate") {
             if rate > 0 && rate <= 1000 { job.rate = rate } else { reader.problem("rate must be from 0 to 1000 requests per second, not \(rate)") }
         }

@@ -22,6 +22,8 @@ public struct JobFile: Sendable {
     /// The HTTP proxy of every call, as written (`none` for direct); nil leaves it to
     /// `--proxy` and the environment. `--proxy` wins over it.
     public var proxy: String?
+    /// Where to write the ledger's morning report (HTML) after each run of the job; nil: none.
+    public var reportHTML: String?
     public var organisations: [Organisation] = []
     /// Settings the runner adds to every organisation's recorded options (the proxy actually
     /// used, redacted; the CA file): the ledger's `runs` row says how the API was reached.

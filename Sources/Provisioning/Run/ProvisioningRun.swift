@@ -257,6 +257,11 @@ public struct ProvisioningRun: Sendable {
         counts["revoked"] = report.revoked
         counts["api_calls"] = report.apiCalls
         counts["rate_limited"] = report.rateLimited
+        if let safeguard = report.safeguard {
+            // Enough to say the safeguard's verdict again from the ledger (the morning report).
+            counts[Safeguard.grantedUsersCount] = safeguard.grantedUsers
+            if let previous = safeguard.previousExportUsers { counts[Safeguard.previousExportCount] = previous }
+        }
         let json = String(decoding: (try? JSONEncoder().encode(counts)) ?? Data(), as: UTF8.self)
         do {
             try await ledger.finishRun(id: runID, outcome: outcome, exitCode: Int(report.exitCode), counts: json)

@@ -28,8 +28,9 @@ struct Revoker: Sendable {
         case gone(requestID: String?)
     }
 
-    static let deleteCall = "DELETE /v3/grants/{grantId}"
-    static let lookupCall = "GET /v3/grants"
+    // The ledger's report of departed users reads these calls back.
+    static let deleteCall = DepartedUser.deleteCall
+    static let lookupCall = DepartedUser.lookupCall
 
     let client: NylasClient
     let ledger: Ledger

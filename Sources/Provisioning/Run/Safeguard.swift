@@ -45,6 +45,10 @@ public enum RevocationLimit: Sendable, Hashable, CustomStringConvertible {
 public struct Safeguard: Sendable, Hashable, Codable {
     /// An export with fewer than this share of the previous run's users is suspect.
     public static let shrinkThreshold = 0.8
+    /// The keys of a run's recorded counts that hold ``grantedUsers`` and
+    /// ``previousExportUsers``, so that a refusal can be told again from the ledger.
+    public static let grantedUsersCount = "safeguard_granted_users"
+    public static let previousExportCount = "previous_export_users"
 
     /// Grants that would be revoked.
     public var revocations: Int

@@ -9,6 +9,8 @@ import GrantLedger
 public enum UserReport {
     public enum Format: String, Sendable, CaseIterable {
         case csv, json
+        /// Not one row per user: the morning report (``MorningReport``), one HTML page.
+        case html
     }
 
     public static let columns = [
