@@ -16,7 +16,7 @@ struct HTTPSProxyTests {
     /// false, and `environment` for NO_PROXY.
     func withHTTPS<T>(
         leaf: (TestCertificates) -> TestCertificates.Leaf = { $0.valid }, proxy: String? = nil, trustCA: Bool = true,
-        environment: [String: String] = [:], requestTimeout: Double = 30,
+        environment: [String: String] = [:], requestTimeout: Double = 30, maxConnections: Int = 64,
         _ body: (SandboxServer, NylasClient) async throws -> T
     ) async throws -> T {
         let certificates = try TestCertificates.make()
@@ -29,6 +29,7 @@ struct HTTPSProxyTests {
                     for: settings.endpoint, explicit: proxy.map { ($0, "--proxy") }, environment: environment
                 ).proxy
                 if trustCA { settings.tls = try .trusting(caFile: certificates.caFile) }
+                settings.maxConnections = maxConnections
             }, body)
     }
 
@@ -45,7 +46,8 @@ struct HTTPSProxyTests {
     @Test func everyCallGoesThroughTheTunnel() async throws {
         let proxy = try await ConnectProxy.start()
         defer { Task { await proxy.stop() } }
-        try await withHTTPS(proxy: proxy.url()) { server, client in
+        // A generous timeout: 24 calls queue for 4 tunnels on a machine the whole suite loads.
+        try await withHTTPS(proxy: proxy.url(), requestTimeout: 60, maxConnections: 4) { server, client in
             #expect(server.baseURI.hasPrefix("https://127.0.0.1:"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<24 {
