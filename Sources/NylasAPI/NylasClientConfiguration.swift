@@ -17,8 +17,3 @@ public struct NylasClientConfiguration: Sendable {
         self.apiKey = apiKey
     }
 }
-
-/// The version printed by `bulkgrant --version` and sent as the User-Agent.
-public enum BulkgrantVersion {
-    public static let current = "0.1.0"
-}
