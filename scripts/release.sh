@@ -53,7 +53,7 @@ if [ "${1:-}" = "--inside-namespace" ]; then
   step "README's install lines, literally (in $work)"
   while IFS= read -r line; do
     printf '$ %s\n' "$line"
-    eval "$line" || die "README install line failed: $line"
+    eval "$line" </dev/null || die "README install line failed: $line"
   done < "$install_lines"
   cd "$work"
   installed=$(command -v bulkgrant) || die "no bulkgrant on PATH after README's install lines"
@@ -103,8 +103,9 @@ if [ "${1:-}" = "--inside-namespace" ]; then
                 --dry-run --job --json; do
     grep -q -- "$option" <<<"$text" || die "the rendered man page does not document run's $option"
   done
-  printf '%s\n' "$text" | grep -n -m1 -A4 -- "bulkgrant run" | sed 's/^/    /'
+  grep -m1 -A3 -- "^ *bulkgrant run" <<<"$text" | sed 's/^/    /' || true
   echo "rendered $(wc -l <<<"$text") lines; documents run's options"
+  rm -rf "$work"
   exit 0
 fi
 
@@ -254,9 +255,11 @@ else
   loaded=$(env -i PATH=/usr/bin:/bin LD_DEBUG=libs "$binary" --version 2>&1 >/dev/null | sed -n 's/.*calling init: //p')
   echo "$loaded"
   ! grep -q -e libswift -e "^$toolchain/" <<<"$loaded" || die "the binary loads a Swift runtime library"
-  (cd "$check" && mkdir empty && cd empty && env -i PATH=/usr/bin:/bin "$binary" run "$check/$name/examples/hr-export.csv" \
-    --provider google --credential-id demo --scope https://www.googleapis.com/auth/calendar --sandbox --json) \
-    | tee /dev/stderr | grep -q '"granted":295[,}]' || die "the sandbox run did not grant the 295 users"
+  first=$(cd "$check" && mkdir empty && cd empty && env -i PATH=/usr/bin:/bin "$binary" run \
+    "$check/$name/examples/hr-export.csv" --provider google --credential-id demo \
+    --scope https://www.googleapis.com/auth/calendar --sandbox --json) || die "the sandbox run exited $?"
+  echo "$first"
+  grep -q '"granted":295[,}]' <<<"$first" || die "the sandbox run did not grant the 295 users"
   hidden_how="NOT hidden (no namespace): clean environment and LD_DEBUG=libs only"
 fi
 
