@@ -4,6 +4,7 @@
 #
 #   scripts/release.sh                    # build, pack dist/bulkgrant-VERSION-linux-ARCH.tar.gz, check
 #   scripts/release.sh --scratch-path DIR # build folder (.build-release), reused between runs
+#   scripts/release.sh --max-binary-mb N  # the size check's limit in MiB (40: the issue's goal)
 #
 # The first run builds every dependency in release mode: 20-30 minutes on two cores; later runs
 # recompile only what changed. It runs under `nice` so interactive builds come first.
@@ -18,11 +19,16 @@
 #      every subcommand;
 #   4. packs bin/, share/ (man page; bash, zsh and fish completions), examples/ and SHA256SUMS;
 #   5. checks the archive and fails loudly: the dynamic dependencies must be the C library, the
-#      C++ runtime and libsqlite3 only (nothing from the toolchain, no libswift*), the binary under
-#      40 MB; then, in a mount namespace where the toolchain is hidden under an empty tmpfs (and
-#      /usr/local too, so nothing leaks in), it follows README's install lines literally in an
-#      empty folder and runs the installed `bulkgrant`: --version, the sandbox example (295
-#      users granted, then a rerun with no call), the completion scripts, and `man`.
+#      C++ runtime, zlib and libsqlite3 only (nothing from the toolchain, no libswift*), the
+#      binary under --max-binary-mb; then, in a mount namespace where the toolchain is hidden
+#      under an empty tmpfs (and /usr/local too, so nothing leaks in), it follows README's install
+#      lines literally in an empty folder and runs the installed `bulkgrant`: --version, the
+#      sandbox example (295 users granted, then a rerun with no call), the completion scripts,
+#      and `man`. Every failed check is listed at the end, and the exit status is 1.
+#
+# Size: the stripped binary is about 87 MiB, so the 40 MiB goal fails. 34 MiB of it is ICU's
+# data (icudt*_dat), which comes with Foundation's internationalisation code: GRDB uses
+# DateFormatter, NSRegularExpression and String(format:), so the linker cannot leave it out.
 #
 # Needs: a Swift 6 toolchain, libsqlite3-dev, binutils (strip, objdump), util-linux (unshare),
 # man-db and groff (to render the page), git (for the commit; without it the commit is "unknown").
@@ -113,9 +119,11 @@ fi
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scratch=.build-release
+max_mb=40
 while [ $# -gt 0 ]; do
   case "$1" in
     --scratch-path) scratch=$2; shift 2 ;;
+    --max-binary-mb) max_mb=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -209,32 +217,42 @@ tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -C "$scrat
 tar -tzvf "$archive"
 
 # --- check ----------------------------------------------------------------------------------
+# A check that fails is reported at once and the others still run; the script exits 1 at the end.
+failures=()
+fail() { failures+=("$*"); printf 'release.sh: CHECK FAILED: %s\n' "$*" >&2; }
+
 step "check: size, dynamic dependencies, glibc"
 check=$(mktemp -d /tmp/bulkgrant-release.XXXXXX)
 trap 'rm -f "$root/$stamp"; rm -rf "$check"' EXIT
 tar -xzf "$archive" -C "$check"
 binary=$check/$name/bin/bulkgrant
 size=$(stat -c %s "$binary")
-limit=$((40 * 1024 * 1024))
 awk -v b="$size" -v u="$(stat -c %s "$built")" -v a="$(stat -c %s "$archive")" \
   'BEGIN {printf "binary: %d bytes (%.1f MiB; %.1f MiB before strip); archive %.1f MiB\n", b, b/2^20, u/2^20, a/2^20}'
-[ "$size" -lt "$limit" ] || die "the binary is $size bytes, not under 40 MB"
+icu=$(nm -S "$built" 2>/dev/null | awk '$4 ~ /^icudt[0-9]+_dat$/ {print $4}')
+if [ -n "$icu" ]; then
+  icu_bytes=$(( 16#$(nm -S "$built" | awk -v s="$icu" '$4 == s {print $2}') ))
+  awk -v s="$icu" -v b="$icu_bytes" 'BEGIN {printf "of which ICU data (%s, linked in with Foundation): %.1f MiB\n", s, b/2^20}'
+fi
+[ "$size" -lt $((max_mb * 1024 * 1024)) ] || fail "the binary is $size bytes, not under $max_mb MiB (--max-binary-mb)"
 
 deps=$(ldd "$binary") || die "ldd failed on $binary"
 echo "ldd:"; sed 's/^/  /' <<<"$deps"
-! grep -q -i 'libswift' <<<"$deps" || die "the binary needs a Swift runtime library"
-! grep -q -F "$toolchain/" <<<"$deps" || die "the binary loads something from the toolchain ($toolchain)"
-! grep -q 'not found' <<<"$deps" || die "a library is not found"
-allowed='^(linux-vdso\.so\.1|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|ld-linux[-a-z0-9_.]*\.so\.[0-9]|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libsqlite3\.so\.0)$'
+! grep -q -i 'libswift' <<<"$deps" || fail "the binary needs a Swift runtime library"
+! grep -q -F "$toolchain/" <<<"$deps" || fail "the binary loads something from the toolchain ($toolchain)"
+! grep -q 'not found' <<<"$deps" || fail "a library is not found"
+# The C library, the C++ runtime, zlib (Debian's zlib1g is essential) and SQLite: nothing else.
+allowed='^(linux-vdso\.so\.1|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|ld-linux[-a-z0-9_.]*\.so\.[0-9]|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libz\.so\.1|libsqlite3\.so\.0)$'
 while read -r lib _; do
-  [[ "$(basename "$lib")" =~ $allowed ]] || die "unexpected dynamic dependency: $lib"
+  [[ "$(basename "$lib")" =~ $allowed ]] || fail "unexpected dynamic dependency: $lib"
 done <<<"$deps"
 runpath=$(objdump -p "$binary" | awk '/RUNPATH|RPATH/ {print $2}')
 echo "RUNPATH: ${runpath:-none}"
-! grep -q -F "$toolchain" <<<"$runpath" || die "the RUNPATH names the toolchain: $runpath"
+! grep -q -F "$toolchain" <<<"$runpath" || fail "the RUNPATH names the toolchain: $runpath"
 glibc=$(objdump -T "$binary" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -u -V | tail -1)
 cxx=$(objdump -T "$binary" | grep -o 'GLIBCXX_[0-9][0-9.]*' | sort -u -V | tail -1 || true)
-echo "needs: glibc >= ${glibc#GLIBC_}${cxx:+, libstdc++ with $cxx}, libsqlite3.so.0 (Debian/Ubuntu: libsqlite3-0)"
+needs="glibc >= ${glibc#GLIBC_}${cxx:+, libstdc++ with $cxx}; packages libsqlite3-0, zlib1g, libstdc++6, libgcc-s1"
+echo "needs: $needs"
 
 step "check: README's install lines and the installed binary, with $hide hidden"
 # README's block after the marker; a non-x86_64 build names its own architecture.
@@ -247,27 +265,37 @@ grep -q -F "$name.tar.gz" "$install_lines" || die "README's install lines do not
 if [ "$(id -u)" -eq 0 ]; then unshare_flags=(-m); else unshare_flags=(-r -m); fi
 if unshare "${unshare_flags[@]}" --propagation private true 2>/dev/null; then
   unshare "${unshare_flags[@]}" --propagation private bash "$root/scripts/release.sh" --inside-namespace \
-    "$archive" "$hide" "$version" "$commit" "$arch" "$install_lines" || die "the archive does not work with the toolchain hidden"
-  hidden_how="mount namespace (unshare ${unshare_flags[*]}), tmpfs over $hide and /usr/local"
+    "$archive" "$hide" "$version" "$commit" "$arch" "$install_lines" \
+    || fail "the archive does not work with the toolchain hidden (see above)"
+  hidden_how="mount namespace (unshare ${unshare_flags[*]}), empty tmpfs over $hide and /usr/local"
 else
   echo "WARNING: unshare ${unshare_flags[*]} is not permitted here: the toolchain cannot be hidden."
   echo "         Checking with a clean environment and LD_DEBUG=libs instead (weaker: see --help)."
   loaded=$(env -i PATH=/usr/bin:/bin LD_DEBUG=libs "$binary" --version 2>&1 >/dev/null | sed -n 's/.*calling init: //p')
   echo "$loaded"
-  ! grep -q -e libswift -e "^$toolchain/" <<<"$loaded" || die "the binary loads a Swift runtime library"
-  first=$(cd "$check" && mkdir empty && cd empty && env -i PATH=/usr/bin:/bin "$binary" run \
-    "$check/$name/examples/hr-export.csv" --provider google --credential-id demo \
-    --scope https://www.googleapis.com/auth/calendar --sandbox --json) || die "the sandbox run exited $?"
-  echo "$first"
-  grep -q '"granted":295[,}]' <<<"$first" || die "the sandbox run did not grant the 295 users"
+  ! grep -q -e libswift -e "^$toolchain/" <<<"$loaded" || fail "the binary loads a Swift runtime library"
+  if first=$(cd "$check" && mkdir empty && cd empty && env -i PATH=/usr/bin:/bin "$binary" run \
+      "$check/$name/examples/hr-export.csv" --provider google --credential-id demo \
+      --scope https://www.googleapis.com/auth/calendar --sandbox --json); then
+    echo "$first"
+    grep -q '"granted":295[,}]' <<<"$first" || fail "the sandbox run did not grant the 295 users"
+  else
+    fail "the sandbox run exited $?"
+  fi
   hidden_how="NOT hidden (no namespace): clean environment and LD_DEBUG=libs only"
 fi
 
-step "done"
-cat <<EOF
+step "summary"
+cat <<SUMMARY
 archive:  dist/$name.tar.gz  (sha256 in dist/$name.tar.gz.sha256)
 binary:   $size bytes, stripped; --version: $version (commit $commit)
-needs:    glibc >= ${glibc#GLIBC_}, libsqlite3-0, libstdc++6/libgcc-s1 if ldd lists them
+needs:    $needs
 checked:  $hidden_how
 timings:  release build ${build_seconds}s, generate-manual plugin ${manual_seconds}s
-EOF
+SUMMARY
+if [ ${#failures[@]} -gt 0 ]; then
+  printf '\nrelease.sh: FAILED: %d check(s):\n' "${#failures[@]}" >&2
+  printf '  - %s\n' "${failures[@]}" >&2
+  exit 1
+fi
+echo "all checks passed"
