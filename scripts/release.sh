@@ -96,7 +96,7 @@ if [ "${1:-}" = "--inside-namespace" ]; then
     shell=${pair%%:*} file=$shipped/${pair#*:}
     bulkgrant --generate-completion-script "$shell" > "completion.$shell" \
       || die "--generate-completion-script $shell failed"
-    grep -q -- "--credential-id" "completion.$shell" || die "the $shell completion lacks run's options"
+    grep -q -- "credential-id" "completion.$shell" || die "the $shell completion lacks run's --credential-id"
     cmp -s "completion.$shell" "$file" || die "$file differs from what the binary writes"
     echo "$shell: $(wc -l < "completion.$shell") lines, installed as $file"
   done
