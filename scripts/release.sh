@@ -26,7 +26,7 @@
 #      sandbox example (295 users granted, then a rerun with no call), the completion scripts,
 #      and `man`. Every failed check is listed at the end, and the exit status is 1.
 #
-# Size: the stripped binary is about 87 MiB, so the 40 MiB goal fails. 34 MiB of it is ICU's
+# Size: the stripped binary is about 87 MiB, so the 40 MiB goal fails. 32 MiB of it is ICU's
 # data (icudt*_dat), which comes with Foundation's internationalisation code: GRDB uses
 # DateFormatter, NSRegularExpression and String(format:), so the linker cannot leave it out.
 #
