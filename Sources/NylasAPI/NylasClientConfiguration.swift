@@ -31,8 +31,3 @@ public struct NylasClientConfiguration: Sendable {
         [apiKey.secret] + (proxy?.secrets ?? [])
     }
 }
-
-/// The version printed by `bulkgrant --version` and sent as the User-Agent.
-public enum BulkgrantVersion {
-    public static let current = "0.1.0"
-}

@@ -28,7 +28,7 @@ struct Bulkgrant: AsyncParsableCommand {
             deferred (rerun to resume) · 2 usage or input error · 3 the run stopped (fatal API \
             error, circuit breaker, safeguard, signal, or ledger locked).
             """,
-        version: BulkgrantVersion.current,
+        version: BuildCommit.versionLine,
         subcommands: [
             RunCommand.self, StatusCommand.self, ReportCommand.self, LedgerCommand.self, JobCommand.self, DoctorCommand.self,
             CredentialsCommand.self, ConsentCommand.self, ConnectorsCommand.self, GrantsCommand.self, SandboxCommand.self,

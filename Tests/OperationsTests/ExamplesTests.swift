@@ -35,6 +35,8 @@ struct ExamplesTests {
         #expect(run.nightly.logFormat == .json)
         #expect(run.nightly.metricsFile?.hasSuffix(".prom") == true)
         #expect(!text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined().contains("%"), "a bare % breaks a crontab")
+        // The release archive's install lines put the binary in /usr/local/bin (README: Install).
+        #expect(text.contains("\nPATH=/usr/local/bin:"))
     }
 
     @Test("the systemd service's ExecStart parses; the timer is nightly and persistent")
