@@ -164,6 +164,11 @@ struct DoctorAPIChecks: Sendable {
             }
             return .pass("credential", title, "\"\(credential.name)\", \(needed)")
         } catch let error as NylasError where error.status == 404 {
+            if case .otherProvider(let other, _)? = try? await client.locateCredential(id: credentialID, provider: provider) {
+                return .fail(
+                    "credential", title, "belongs to \(other.rawValue), not \(provider.rawValue)",
+                    fix: "pass --provider \(other.rawValue), or the id of a \(provider.rawValue) credential (bulkgrant credentials list --provider \(provider.rawValue))")
+            }
             return .fail(
                 "credential", title, "not found for \(provider.rawValue) (\(error))",
                 fix: "list them with bulkgrant credentials list --provider \(provider.rawValue), or create one: \(create)")

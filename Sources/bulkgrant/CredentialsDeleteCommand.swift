@@ -38,6 +38,23 @@ struct CredentialsDeleteCommand: AsyncParsableCommand {
         }
     }
 
+    /// Runs `body`; a 404 for an id that belongs to the other provider says so, instead of
+    /// "not found".
+    static func namingTheOtherProvider<T>(
+        _ client: NylasClient, id: String, provider: Provider, _ body: () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as NylasError where error.status == 404 {
+            if case .otherProvider(let other, _) = try await client.locateCredential(id: id, provider: provider) {
+                Console.error(
+                    "credential \(id) belongs to \(other.rawValue), not \(provider.rawValue): nothing deleted; rerun with --provider \(other.rawValue)")
+                throw Exit.incomplete
+            }
+            throw error
+        }
+    }
+
     func run() async throws {
         guard yes || Confirmation.stdinIsTerminal else {
             Console.error(
@@ -46,6 +63,7 @@ struct CredentialsDeleteCommand: AsyncParsableCommand {
         }
         let configuration = try AdminCall.configuration(api)
         let answer = try await AdminCall.run(configuration) { client in
+            try await Self.namingTheOtherProvider(client, id: id, provider: provider) {
             if !yes {
                 let credential = try await Retrying.idempotent { try await client.getCredential(provider: provider, id: id) }
                 Console.stderr(
@@ -58,6 +76,7 @@ struct CredentialsDeleteCommand: AsyncParsableCommand {
             }
             // A retry of a delete whose answer was lost meets a 404: it was deleted.
             return try await Retrying.deleting { try await client.deleteCredential(provider: provider, id: id) }
+            }
         }
         let lost = answer.foundGone ? " (the first try's answer was lost; the retry found it gone)" : ""
         Stdout.write(

@@ -163,4 +163,51 @@ struct MessageTests {
             _ = await sandbox.finish()
         }
     }
+
+    @Test("a credential of the other provider is named as such by credentials delete and doctor")
+    func otherProviderNamed() async throws {
+        try await withCLI { cli, _, _ in
+            let delete = try await cli.run(["credentials", "delete", "--provider", "google", Seed.microsoft, "--yes"])
+            #expect(delete.status == 1, "\(delete.transcript)")
+            #expect(delete.stderr.contains("belongs to microsoft, not google: nothing deleted; rerun with --provider microsoft"), "\(delete.stderr)")
+            let doctor = try await cli.run(["doctor", "--provider", "google", "--credential-id", Seed.microsoft])
+            #expect(doctor.stdout.contains("belongs to microsoft, not google"), "\(doctor.stdout)")
+        }
+    }
+
+    @Test("an API key file other users can read is reported with chmod 600")
+    func apiKeyFilePermissions() async throws {
+        try await withCLI { cli, _, _ in
+            let keyFile = cli.directory + "/api-key"
+            try cli.key.write(toFile: keyFile, atomically: true, encoding: .utf8)
+            chmod(keyFile, 0o644)
+            let output = try await runBinary(
+                ["connectors", "list", "--api-key-file", keyFile, "--api-uri", cli.server.baseURI], in: cli.directory)
+            #expect(output.status == 0, "\(output.transcript)")
+            #expect(output.stderr.contains("API key file \(keyFile) is readable by other users (mode 644)"), "\(output.stderr)")
+            #expect(output.stderr.contains("chmod 600 \(keyFile)"))
+            chmod(keyFile, 0o600)
+            let quiet = try await runBinary(
+                ["connectors", "list", "--api-key-file", keyFile, "--api-uri", cli.server.baseURI], in: cli.directory)
+            #expect(!quiet.stderr.contains("readable by other users"))
+        }
+    }
+
+    @Test("--region wins over $NYLAS_API_URI; --sandbox refuses --api-uri and --region instead of ignoring them")
+    func endpointRule() async throws {
+        try await withCLI { cli, _, _ in
+            let url = try await runBinary(
+                [
+                    "consent", "url", "--credential-id", "cred-ms", "--client-id", "nylas-client", "--redirect-uri",
+                    "http://localhost:8765/callback", "--region", "eu",
+                ], environment: ["NYLAS_API_URI": "http://127.0.0.1:9"], in: cli.directory)
+            #expect(url.status == 0, "\(url.transcript)")
+            #expect(url.stdout.contains("https://api.eu.nylas.com/v3/connect/auth"), "\(url.stdout)")
+            let sandbox = try await runBinary(
+                ["run", "x.csv", "--provider", "google", "--scope", Self.scope, "--sandbox", "--api-uri", "http://127.0.0.1:9"],
+                in: cli.directory)
+            #expect(sandbox.status == 2)
+            #expect(sandbox.stderr.contains("--sandbox starts its own API on loopback"), "\(sandbox.stderr)")
+        }
+    }
 }
