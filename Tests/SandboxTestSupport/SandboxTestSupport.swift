@@ -40,12 +40,13 @@ public func sandboxConfiguration(_ change: (inout SandboxConfiguration) -> Void 
 ///
 /// - Parameters:
 ///   - apiKey: the key the client sends; the sandbox's own key when nil.
-///   - requestTimeout: the client's request timeout in seconds.
+///   - requestTimeout: the client's request timeout in seconds: generous, since a loaded machine
+///     must not turn a slow answer into a failure; a test of timeouts passes its own.
 ///   - client: changes the client's settings (a proxy, the trust) once the sandbox is up.
 public func withSandbox<T>(
     _ configuration: SandboxConfiguration = sandboxConfiguration(),
     apiKey: String? = nil,
-    requestTimeout: Double = 10,
+    requestTimeout: Double = 30,
     client change: (inout NylasClientConfiguration) throws -> Void = { _ in },
     _ body: (SandboxServer, NylasClient) async throws -> T
 ) async throws -> T {
