@@ -62,9 +62,10 @@ struct JobCheckCommand: AsyncParsableCommand {
         }
         // The ledger is not opened: only the exports can clash here.
         let clashes = JobRun.conflicts(job.organisations, inputs: inputs, memberships: [:])
-        problems += JobRun.summarise(clashes)
-        // Each clashing address is a problem of its own, though ten are listed.
-        let hidden = max(0, clashes.count - 10) - (clashes.count > 10 ? 1 : 0)
+        let shownClashes = JobRun.summarise(clashes)
+        problems += shownClashes
+        // Each clashing address is a problem of its own, though only ten are listed.
+        let hidden = clashes.count - shownClashes.count
         if api.apiKeyFile != nil || !(ProcessInfo.processInfo.environment["NYLAS_API_KEY"] ?? "").isEmpty {
             problems += try await credentialProblems(job)
         } else {

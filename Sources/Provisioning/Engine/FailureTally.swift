@@ -11,14 +11,13 @@ public struct FailureTally: Sendable {
     public mutating func add(_ error: NylasError, _ diagnosis: Diagnosis?, email: String) {
         let raw = [error.status.map { "HTTP \($0)" }, error.type, Optional(error.message)].compactMap { $0 }
             .joined(separator: " ")
-        let recognised = diagnosis?.recognised == true
-        let key = recognised ? diagnosis!.cause : raw
+        let known = diagnosis.flatMap { $0.recognised ? $0 : nil }
+        let key = known?.cause ?? raw
         var group =
             groups[key]
             ?? RunReport.FailureReason(
-                reason: recognised ? diagnosis!.meaning : raw, count: 0, example: email,
-                cause: diagnosis?.cause ?? "unknown", fix: recognised ? diagnosis!.fix : nil,
-                reach: diagnosis?.reach.rawValue)
+                reason: known?.meaning ?? raw, count: 0, example: email, cause: diagnosis?.cause ?? "unknown",
+                fix: known?.fix, reach: diagnosis?.reach.rawValue)
         group.count += 1
         groups[key] = group
     }
